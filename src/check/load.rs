@@ -1,0 +1,221 @@
+//! Loading: reads the main file, follows `use`, parses every file, and returns the
+//! items in policy order (a used file's items stand where its `use` stands).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::error::{CheckError, CheckErrorKind};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::ast::{Header, Item, PolicyFile};
+use crate::syntax::{self, ParseError};
+
+/// The main policy file could not be read.
+#[derive(Debug, Error, Diagnostic)]
+#[error("cannot read policy file `{path}`: {message}")]
+#[diagnostic(
+    code(sweetspot::load::io),
+    help("check the path; policy files are UTF-8 text ending in `.icp`")
+)]
+pub struct LoadError {
+    /// The path as given.
+    pub path: String,
+    /// Why.
+    pub message: String,
+}
+
+/// Any error that stops a policy from loading.
+#[derive(Debug, Error, Diagnostic)]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] LoadError),
+    /// Syntax.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Syntax(#[from] ParseError),
+    /// Names, types, structure.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Check(#[from] CheckError),
+}
+
+impl PolicyError {
+    /// The diagnostic code as text.
+    pub fn code_str(&self) -> String {
+        self.code().map(|c| c.to_string()).unwrap_or_default()
+    }
+}
+
+/// The parsed files of one policy.
+pub(crate) struct Loaded {
+    pub sources: SourceMap,
+    /// The main file's header.
+    pub header: Option<Header>,
+    /// Items of all files in policy order.
+    pub items: Vec<Item>,
+    /// Items' files that were reached through `use` (not the main file).
+    pub used_files: Vec<FileId>,
+}
+
+/// Where a file's text comes from.
+pub(crate) enum Origin<'a> {
+    /// A path on disk.
+    Path(&'a Path),
+    /// Text handed in by a library user; `use` resolves against the working folder.
+    Text { name: &'a str, text: &'a str },
+}
+
+pub(crate) fn load(origin: Origin<'_>, errors: &mut Vec<PolicyError>) -> Option<Loaded> {
+    let mut loader = Loader {
+        sources: SourceMap::default(),
+        stack: Vec::new(),
+        seen: Vec::new(),
+        items: Vec::new(),
+        used_files: Vec::new(),
+        errors,
+    };
+    let (name, path, text) = match origin {
+        Origin::Path(path) => match read(path) {
+            Ok(text) => (path.display().to_string(), path.to_path_buf(), text),
+            Err(message) => {
+                loader.errors.push(
+                    LoadError {
+                        path: path.display().to_string(),
+                        message,
+                    }
+                    .into(),
+                );
+                return None;
+            }
+        },
+        Origin::Text { name, text } => (name.to_string(), PathBuf::new(), text.to_string()),
+    };
+    let header = loader.file(name, path, text, true);
+    Some(Loaded {
+        sources: loader.sources,
+        header,
+        items: loader.items,
+        used_files: loader.used_files,
+    })
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    if path.is_dir() {
+        return Err("it is a directory".to_string());
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.kind().to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (byte {} is invalid)",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+struct Loader<'e> {
+    sources: SourceMap,
+    /// Canonical paths of the files being loaded, innermost last (for cycles).
+    stack: Vec<PathBuf>,
+    /// Canonical paths already included (a file reached twice is included once).
+    seen: Vec<PathBuf>,
+    items: Vec<Item>,
+    used_files: Vec<FileId>,
+    errors: &'e mut Vec<PolicyError>,
+}
+
+impl Loader<'_> {
+    fn file(&mut self, name: String, path: PathBuf, text: String, main: bool) -> Option<Header> {
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let id = self.sources.add(name, path.clone(), Arc::from(text));
+        if !main {
+            self.used_files.push(id);
+        }
+        let parsed = {
+            let source = self.sources.file(id);
+            syntax::parse(source)
+        };
+        let file: PolicyFile = match parsed {
+            Ok(file) => file,
+            Err(errs) => {
+                self.errors.extend(errs.into_iter().map(PolicyError::from));
+                return None;
+            }
+        };
+        if let (false, Some(header)) = (main, &file.header) {
+            self.errors.push(
+                CheckError::new(
+                    &self.sources,
+                    CheckErrorKind::Header,
+                    header.span,
+                    "a used file has no `policy` header",
+                    "header in a used file",
+                )
+                .with_help("remove this line; the policy's name and version belong to the main file")
+                .into(),
+            );
+        }
+        self.stack.push(canonical.clone());
+        self.seen.push(canonical);
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        for item in file.items {
+            if let Item::Use(target, span) = &item {
+                self.use_file(&base, &target.value, target.span.to(*span));
+            }
+            self.items.push(item);
+        }
+        self.stack.pop();
+        file.header
+    }
+
+    fn use_file(&mut self, base: &Path, target: &str, span: Span) {
+        let path = base.join(target);
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        if self.stack.contains(&canonical) {
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .map(|p| p.display().to_string())
+                .chain(std::iter::once(path.display().to_string()))
+                .collect();
+            self.errors.push(
+                CheckError::new(
+                    &self.sources,
+                    CheckErrorKind::UseCycle,
+                    span,
+                    format!("`use \"{target}\"` leads back to a file that is being loaded"),
+                    "this use closes a cycle",
+                )
+                .with_help(format!(
+                    "the files use each other in a circle: {}; move the shared items into a file that uses none of them",
+                    chain.join(" → ")
+                ))
+                .into(),
+            );
+            return;
+        }
+        if self.seen.contains(&canonical) {
+            return;
+        }
+        match read(&path) {
+            Ok(text) => {
+                let name = path.display().to_string();
+                self.file(name, path, text, false);
+            }
+            Err(message) => self.errors.push(
+                CheckError::new(
+                    &self.sources,
+                    CheckErrorKind::UseMissing,
+                    span,
+                    format!("cannot read used file `{}`: {message}", path.display()),
+                    "used here",
+                )
+                .with_help("paths in `use` are relative to the file that uses them")
+                .into(),
+            ),
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! `sweetspot eval`: decide every record of the inputs, in input order.
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use sweetspot::io::{
+    read_records, DecisionWriter, InputError, InputOptions, InputSource, OutputFormat,
+    ReadOptions,
+};
+use sweetspot::DecisionKind;
+
+use super::output::eprint_diagnostic;
+use super::EvalArgs;
+
+pub fn run(args: &EvalArgs) -> u8 {
+    let policy = match sweetspot::check::check_path(&args.policy) {
+        Ok(checked) => checked.policy,
+        Err(errors) => {
+            for error in &errors {
+                eprint_diagnostic(error);
+            }
+            eprintln!("error: policy {} did not load", args.policy.display());
+            return 1;
+        }
+    };
+    let delimiter = match args.delimiter {
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => {
+            eprintln!("error: --delimiter must be one ASCII character, found `{c}`");
+            return 2;
+        }
+        None => None,
+    };
+    let options = InputOptions {
+        format: args.input_format,
+        delimiter,
+        read: ReadOptions {
+            strict: args.strict,
+        },
+    };
+    let sources: Vec<InputSource> = if args.inputs.is_empty() {
+        vec![InputSource::Stdin]
+    } else {
+        args.inputs
+            .iter()
+            .map(|i| {
+                if i == "-" {
+                    InputSource::Stdin
+                } else {
+                    InputSource::File(PathBuf::from(i))
+                }
+            })
+            .collect()
+    };
+    let format = args.format.unwrap_or_else(|| default_format(args.output.as_deref()));
+    let (sink, temp): (Box<dyn Write>, Option<PathBuf>) = match &args.output {
+        Some(path) => {
+            let temp = partial_path(path);
+            match File::create(&temp) {
+                Ok(f) => (Box::new(BufWriter::with_capacity(1 << 16, f)), Some(temp)),
+                Err(e) => {
+                    eprintln!("error: cannot create output `{}`: {e}", path.display());
+                    return 2;
+                }
+            }
+        }
+        None => (
+            Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+            None,
+        ),
+    };
+    let mut writer = DecisionWriter::new(sink, format);
+    let mut counts = [0u64; 4];
+    let mut failure: Option<InputError> = None;
+    for source in &sources {
+        let mut on_record = |record: sweetspot::Record| {
+            let decision = policy.evaluate(&record);
+            counts[decision.kind as usize] += 1;
+            writer
+                .write(&policy, &decision)
+                .map_err(|e| InputError::Write {
+                    message: e.to_string(),
+                })
+        };
+        match read_records(source, &policy.schema, &options, &mut on_record) {
+            Ok(summary) => {
+                for warning in &summary.warnings {
+                    eprintln!("warning: {warning}");
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    let finished = writer.finish();
+    if let Err(e) = &finished {
+        failure.get_or_insert(InputError::Write {
+            message: e.to_string(),
+        });
+    }
+    drop(finished);
+    if let (Some(temp), Some(path)) = (&temp, &args.output) {
+        if failure.is_some() {
+            let _ = std::fs::remove_file(temp);
+        } else if let Err(e) = std::fs::rename(temp, path) {
+            failure = Some(InputError::Write {
+                message: format!("cannot move output into `{}`: {e}", path.display()),
+            });
+        }
+    }
+    let total: u64 = counts.iter().sum();
+    eprintln!(
+        "sweetspot: {total} record{} from {} input{}: {} qualified, {} review, {} excluded, {} invalid",
+        if total == 1 { "" } else { "s" },
+        sources.len(),
+        if sources.len() == 1 { "" } else { "s" },
+        counts[DecisionKind::Qualified as usize],
+        counts[DecisionKind::Review as usize],
+        counts[DecisionKind::Excluded as usize],
+        counts[DecisionKind::Invalid as usize],
+    );
+    match failure {
+        Some(e) => {
+            eprint_diagnostic(&e);
+            2
+        }
+        None => 0,
+    }
+}
+
+fn default_format(output: Option<&Path>) -> OutputFormat {
+    match output {
+        Some(path) => match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => OutputFormat::Csv,
+            Some("json") => OutputFormat::Json,
+            Some("txt") => OutputFormat::Text,
+            _ => OutputFormat::Jsonl,
+        },
+        None if std::io::stdout().is_terminal() => OutputFormat::Text,
+        None => OutputFormat::Jsonl,
+    }
+}
+
+/// The temporary name the output is written under until it is complete.
+fn partial_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.partial"))
+}

@@ -1,0 +1,81 @@
+//! Command-line arguments and dispatch.
+
+mod check_cmd;
+mod eval_cmd;
+mod fmt_cmd;
+mod output;
+mod test_cmd;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use sweetspot::io::{InputFormat, OutputFormat};
+
+/// sweetspot: decide who you want as a customer, with a policy you can read.
+#[derive(Debug, Parser)]
+#[command(name = "sweetspot", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Parse, type-check and lint policy files.
+    Check {
+        /// Policy files (`*.icp`).
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+    },
+    /// Evaluate records against a policy.
+    Eval(EvalArgs),
+    /// Run the `test` blocks of policy files (files or folders).
+    Test {
+        /// Policy files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Rewrite policy files in the canonical layout.
+    Fmt {
+        /// Change nothing; list the files that are not formatted.
+        #[arg(long)]
+        check: bool,
+        /// Policy files or folders holding them.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Arguments of `sweetspot eval`.
+#[derive(Debug, clap::Args)]
+pub struct EvalArgs {
+    /// The policy file.
+    policy: PathBuf,
+    /// Input files (CSV, JSON, JSONL) or `-` for standard input; none reads standard input.
+    inputs: Vec<String>,
+    /// Output format [default: text on a terminal, otherwise jsonl, or from -o's extension].
+    #[arg(long, value_enum)]
+    format: Option<OutputFormat>,
+    /// Write the decisions to this file instead of standard output.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+    /// Input format, instead of the file extension (or sniffing standard input).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// CSV delimiter, instead of detecting `,` or `;` from the header line.
+    #[arg(long)]
+    delimiter: Option<char>,
+    /// A column or key the schema lacks, holding data, makes the record invalid.
+    #[arg(long)]
+    strict: bool,
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check { policies } => check_cmd::run(&policies),
+        Command::Eval(args) => eval_cmd::run(&args),
+        Command::Test { paths } => test_cmd::run(&paths),
+        Command::Fmt { check, paths } => fmt_cmd::run(&paths, check),
+    }
+}

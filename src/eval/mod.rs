@@ -1,0 +1,10 @@
+//! Phase 3, eval: deciding records with a checked policy. Three-valued logic; every
+//! rule's outcome is kept so that decisions can be explained.
+
+mod decision;
+mod expr;
+mod truth;
+
+pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
+pub use expr::{eval, Out, Val};
+pub use truth::Truth;

@@ -1,0 +1,310 @@
+//! Turning input values (CSV cells, JSON values) into typed record slots by the schema.
+
+use crate::check::{FieldType, Schema, Value};
+use crate::record::{FieldError, Record, RecordId};
+
+/// Options that change how values are read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions {
+    /// A column or key the schema lacks, holding data, makes the record invalid.
+    pub strict: bool,
+}
+
+/// Whether `s` is a number as the contract reads it: optional sign, digits,
+/// optional fraction and exponent (`1,200`, `1_200`, `.5`, `inf`, `nan` are not).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i > start
+    };
+    if !digits(&mut i) {
+        return None;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return None;
+        }
+    }
+    if i != b.len() {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Some(true),
+        "false" | "no" | "0" => Some(false),
+        _ => None,
+    }
+}
+
+fn number_error(field: &str, cell: &str) -> FieldError {
+    let help = if cell.contains(',') {
+        " (no thousands separators or decimal commas: write 1200 or 1200.5)"
+    } else {
+        " (write digits like 1200, 1200.5 or -3)"
+    };
+    FieldError {
+        field: Some(field.to_string()),
+        message: format!("`{cell}` is not a number{help}"),
+    }
+}
+
+/// Reads one text cell (already known to be non-empty) as a field's type.
+pub fn value_from_text(schema: &Schema, id: usize, cell: &str) -> Result<Value, FieldError> {
+    let field = &schema.fields[id];
+    let name = field.name.as_str();
+    match &field.ty {
+        FieldType::Text => Ok(Value::Text(cell.to_string())),
+        FieldType::Number => parse_number(cell)
+            .map(Value::Number)
+            .ok_or_else(|| number_error(name, cell)),
+        FieldType::Bool => parse_bool(cell).map(Value::Bool).ok_or_else(|| FieldError {
+            field: Some(name.to_string()),
+            message: format!("`{cell}` is not a bool (write true/false, yes/no or 1/0)"),
+        }),
+        FieldType::Enum(values) => {
+            if let Some(v) = values.iter().find(|v| schema.enum_name(**v) == cell) {
+                return Ok(Value::Enum(*v));
+            }
+            let names: Vec<&str> = values.iter().map(|v| schema.enum_name(*v)).collect();
+            let message = match names.iter().find(|n| n.eq_ignore_ascii_case(cell)) {
+                Some(exact) => format!(
+                    "`{cell}` is not a value of `{name}`: values are case-sensitive, write `{exact}`"
+                ),
+                None => format!(
+                    "`{cell}` is not a value of `{name}` (one of: {})",
+                    names.join(", ")
+                ),
+            };
+            Err(FieldError {
+                field: Some(name.to_string()),
+                message,
+            })
+        }
+        FieldType::TextList => Ok(Value::TextList(
+            cell.split(';').map(str::to_string).collect(),
+        )),
+        FieldType::NumberList => cell
+            .split(';')
+            .map(|part| parse_number(part).ok_or_else(|| number_error(name, part)))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Value::NumberList),
+    }
+}
+
+/// Builds records field by field, then checks required fields and sets the id.
+pub struct RecordBuilder<'s> {
+    schema: &'s Schema,
+    record: Record,
+    raw_key: Option<String>,
+}
+
+impl<'s> RecordBuilder<'s> {
+    /// A new record at `position` (1-based) in its input.
+    pub fn new(schema: &'s Schema, position: u64, line: Option<u64>) -> RecordBuilder<'s> {
+        let mut record = Record::empty(schema.fields.len(), position);
+        record.line = line;
+        RecordBuilder {
+            schema,
+            record,
+            raw_key: None,
+        }
+    }
+
+    /// Records an error for the whole record.
+    pub fn record_error(&mut self, message: String) {
+        self.record.errors.push(FieldError {
+            field: None,
+            message,
+        });
+    }
+
+    /// Records an error for a column or key the schema lacks (under `--strict`).
+    pub fn unknown_field(&mut self, name: &str) {
+        self.record.errors.push(FieldError {
+            field: Some(name.to_string()),
+            message: format!(
+                "`{name}` is not a field of the record schema (rejected under --strict)"
+            ),
+        });
+    }
+
+    /// Sets a field from a text cell; an empty cell is missing.
+    pub fn set_text(&mut self, id: usize, cell: &str) {
+        if Some(id) == self.schema.key {
+            self.raw_key = Some(cell.to_string());
+        }
+        if cell.is_empty() {
+            return;
+        }
+        match value_from_text(self.schema, id, cell) {
+            Ok(v) => self.record.values[id] = Some(v),
+            Err(e) => self.record.errors.push(e),
+        }
+    }
+
+    /// Sets a field from a JSON value; `null` and `""` are missing.
+    pub fn set_json(&mut self, id: usize, value: &serde_json::Value) {
+        use serde_json::Value as J;
+        let field = &self.schema.fields[id];
+        let name = field.name.clone();
+        let wrong = |expected: &str| FieldError {
+            field: Some(name.clone()),
+            message: format!("expected {expected}, found {}", describe_json(value)),
+        };
+        if Some(id) == self.schema.key {
+            match value {
+                J::String(s) if !s.is_empty() => self.raw_key = Some(s.clone()),
+                J::Number(n) => self.raw_key = Some(n.to_string()),
+                _ => {}
+            }
+        }
+        let result = match (value, &field.ty) {
+            (J::Null, _) => return,
+            (J::String(s), _) if s.is_empty() => return,
+            (J::String(s), FieldType::Number) => value_from_text(self.schema, id, s),
+            (J::Number(n), FieldType::Number) => match n.as_f64().filter(|f| f.is_finite()) {
+                Some(f) => Ok(Value::Number(f)),
+                None => Err(wrong("a finite number")),
+            },
+            (J::Bool(b), FieldType::Bool) => Ok(Value::Bool(*b)),
+            (J::String(s), FieldType::Text) => Ok(Value::Text(s.clone())),
+            (J::String(s), FieldType::Enum(_)) => value_from_text(self.schema, id, s),
+            (J::Array(items), FieldType::TextList) => items
+                .iter()
+                .map(|i| match i {
+                    J::String(s) => Ok(s.clone()),
+                    _ => Err(wrong("a list of strings")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::TextList),
+            (J::Array(items), FieldType::NumberList) => items
+                .iter()
+                .map(|i| match i {
+                    J::Number(n) => n
+                        .as_f64()
+                        .filter(|f| f.is_finite())
+                        .ok_or_else(|| wrong("a list of numbers")),
+                    J::String(s) => parse_number(s).ok_or_else(|| number_error(&name, s)),
+                    _ => Err(wrong("a list of numbers")),
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::NumberList),
+            (_, ty) => Err(wrong(match ty {
+                FieldType::Text => "a string",
+                FieldType::Number => "a number",
+                FieldType::Bool => "true or false",
+                FieldType::Enum(_) => "a string holding one of the field's values",
+                FieldType::TextList => "a list of strings",
+                FieldType::NumberList => "a list of numbers",
+            })),
+        };
+        match result {
+            Ok(v) => self.record.values[id] = Some(v),
+            Err(e) => self.record.errors.push(e),
+        }
+    }
+
+    /// Checks required fields, sets the id and returns the record.
+    pub fn finish(mut self) -> Record {
+        // A record that could not be read at all gets its one error, not one per field.
+        let unreadable = self.record.errors.iter().any(|e| e.field.is_none());
+        for (id, field) in self.schema.fields.iter().enumerate() {
+            if unreadable {
+                break;
+            }
+            let errored = self
+                .record
+                .errors
+                .iter()
+                .any(|e| e.field.as_deref() == Some(field.name.as_str()));
+            if !field.optional && self.record.values[id].is_none() && !errored {
+                self.record.errors.push(FieldError {
+                    field: Some(field.name.clone()),
+                    message: format!("required field `{}` is missing or empty", field.name),
+                });
+            }
+        }
+        // Errors in schema order, whatever the column order was.
+        let index = |e: &FieldError| {
+            e.field
+                .as_deref()
+                .and_then(|f| self.schema.field_id(f))
+                .unwrap_or(usize::MAX)
+        };
+        self.record.errors.sort_by_key(index);
+        if let (Some(key), Some(raw)) = (self.schema.key, self.raw_key.take()) {
+            if !raw.is_empty() {
+                self.record.id = match &self.record.values[key] {
+                    Some(Value::Number(n)) => RecordId::Number(*n),
+                    _ => RecordId::Text(raw),
+                };
+            }
+        }
+        self.record
+    }
+}
+
+fn describe_json(value: &serde_json::Value) -> String {
+    use serde_json::Value as J;
+    match value {
+        J::Null => "null".to_string(),
+        J::Bool(b) => format!("`{b}`"),
+        J::Number(n) => format!("the number `{n}`"),
+        J::String(s) => format!("the string `{s}`"),
+        J::Array(_) => "a list".to_string(),
+        J::Object(_) => "an object".to_string(),
+    }
+}
+
+/// Builds a record from a JSON object (the library's entry point for JSON).
+pub fn record_from_json(
+    schema: &Schema,
+    value: &serde_json::Value,
+    position: u64,
+    line: Option<u64>,
+    options: ReadOptions,
+) -> Record {
+    let mut builder = RecordBuilder::new(schema, position, line);
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match schema.field_id(key) {
+                    Some(id) => builder.set_json(id, v),
+                    None => {
+                        let holds_data = !matches!(v, serde_json::Value::Null)
+                            && v.as_str() != Some("");
+                        if options.strict && holds_data {
+                            builder.unknown_field(key);
+                        }
+                    }
+                }
+            }
+        }
+        other => builder.record_error(format!(
+            "a record must be a JSON object, found {}",
+            describe_json(other)
+        )),
+    }
+    builder.finish()
+}

@@ -1,0 +1,120 @@
+//! The contract's output row for one decision, as JSON.
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use crate::check::Policy;
+use crate::eval::{Decision, RuleOutcome};
+
+/// A number that prints as an integer when whole (and `-0` as `0`).
+#[derive(Debug, Clone, Copy)]
+pub struct Num(pub f64);
+
+impl Serialize for Num {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let n = self.0;
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            s.serialize_i64(n as i64)
+        } else {
+            s.serialize_f64(n)
+        }
+    }
+}
+
+/// Formats a number for text outputs the same way.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+/// One decision serialized as the contract's JSON object.
+pub struct DecisionRow<'a> {
+    /// The policy that decided.
+    pub policy: &'a Policy,
+    /// The decision.
+    pub decision: &'a Decision,
+}
+
+struct Names<'a, I>(&'a Policy, std::cell::RefCell<Option<I>>);
+
+impl<'a, I: Iterator<Item = &'a RuleOutcome>> Serialize for Names<'a, I> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        if let Some(iter) = self.1.borrow_mut().take() {
+            for o in iter {
+                seq.serialize_element(&self.0.rules[o.rule].name)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+struct Contributions<'a>(&'a Policy, &'a Decision);
+
+impl Serialize for Contributions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for o in self.1.contributions() {
+            seq.serialize_element(&Contribution {
+                rule: &self.0.rules[o.rule].name,
+                points: Num(o.points),
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Contribution<'a> {
+    rule: &'a str,
+    points: Num,
+}
+
+struct Unknowns<'a>(&'a Policy, &'a Decision);
+
+impl Serialize for Unknowns<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for o in self.1.unknowns() {
+            let missing: Vec<&str> = o
+                .missing
+                .iter()
+                .map(|f| self.0.schema.fields[*f].name.as_str())
+                .collect();
+            seq.serialize_element(&Unknown {
+                rule: &self.0.rules[o.rule].name,
+                missing,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+#[derive(Serialize)]
+struct Unknown<'a> {
+    rule: &'a str,
+    missing: Vec<&'a str>,
+}
+
+impl Serialize for DecisionRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let (p, d) = (self.policy, self.decision);
+        let mut map = s.serialize_map(Some(9))?;
+        map.serialize_entry("id", &d.id)?;
+        map.serialize_entry("decision", &d.kind)?;
+        map.serialize_entry("tier", &d.tier.map(|t| p.tiers[t].name.as_str()))?;
+        map.serialize_entry("score", &d.score.map(Num))?;
+        map.serialize_entry(
+            "exclusions",
+            &Names(p, std::cell::RefCell::new(Some(d.exclusions()))),
+        )?;
+        map.serialize_entry("reviews", &Names(p, std::cell::RefCell::new(Some(d.reviews()))))?;
+        map.serialize_entry("contributions", &Contributions(p, d))?;
+        map.serialize_entry("unknown", &Unknowns(p, d))?;
+        map.serialize_entry("errors", &d.errors)?;
+        map.end()
+    }
+}
