@@ -73,6 +73,7 @@ pub(crate) fn load(origin: Origin<'_>, errors: &mut Vec<PolicyError>) -> Option<
     let mut loader = Loader {
         sources: SourceMap::default(),
         stack: Vec::new(),
+        stack_names: Vec::new(),
         seen: Vec::new(),
         items: Vec::new(),
         used_files: Vec::new(),
@@ -120,6 +121,8 @@ struct Loader<'e> {
     sources: SourceMap,
     /// Canonical paths of the files being loaded, innermost last (for cycles).
     stack: Vec<PathBuf>,
+    /// The same files by their shown names.
+    stack_names: Vec<String>,
     /// Canonical paths already included (a file reached twice is included once).
     seen: Vec<PathBuf>,
     items: Vec<Item>,
@@ -159,6 +162,7 @@ impl Loader<'_> {
             );
         }
         self.stack.push(canonical.clone());
+        self.stack_names.push(self.sources.file(id).name.clone());
         self.seen.push(canonical);
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         for item in file.items {
@@ -168,6 +172,7 @@ impl Loader<'_> {
             self.items.push(item);
         }
         self.stack.pop();
+        self.stack_names.pop();
         file.header
     }
 
@@ -176,9 +181,9 @@ impl Loader<'_> {
         let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
         if self.stack.contains(&canonical) {
             let chain: Vec<String> = self
-                .stack
+                .stack_names
                 .iter()
-                .map(|p| p.display().to_string())
+                .cloned()
                 .chain(std::iter::once(path.display().to_string()))
                 .collect();
             self.errors.push(

@@ -101,7 +101,7 @@ impl<'s> Lowerer<'s> {
                     let text = part.as_str();
                     version = text.parse().unwrap_or_else(|_| {
                         self.errors.push(ParseError::NumberRange {
-                            text: text.to_string(),
+                            text: shorten(text),
                             src: self.source.named_source(),
                             span: self.span(&part).into(),
                         });
@@ -469,7 +469,7 @@ impl<'s> Lowerer<'s> {
             Ok(n) if n.is_finite() => n,
             _ => {
                 self.errors.push(ParseError::NumberRange {
-                    text: pair.as_str().to_string(),
+                    text: shorten(pair.as_str()),
                     src: self.source.named_source(),
                     span: self.span(pair).into(),
                 });
@@ -735,5 +735,14 @@ impl<'s> Lowerer<'s> {
             kind,
             span: constant.span,
         }
+    }
+}
+
+/// A long literal cut down for a message.
+fn shorten(text: &str) -> String {
+    if text.chars().count() > 24 {
+        format!("{}…", text.chars().take(20).collect::<String>())
+    } else {
+        text.to_string()
     }
 }

@@ -35,7 +35,8 @@ fn convert(source: &SourceFile, err: &pest::error::Error<Rule>) -> ParseError {
                     }
                 }
             }
-            let expected = join_or(&names);
+            let names = collapse(names);
+            let expected = if names.len() > 4 { String::new() } else { join_or(&names) };
             let found = found_at(&source.text, offset);
             let message = if expected.is_empty() {
                 format!("unexpected {found}")
@@ -47,8 +48,8 @@ fn convert(source: &SourceFile, err: &pest::error::Error<Rule>) -> ParseError {
         ErrorVariant::CustomError { message } => (String::new(), message.clone()),
     };
     let help = hint(&source.text, offset);
-    let label = if expected.is_empty() {
-        "here".to_string()
+    let label = if expected.is_empty() || expected.len() > 48 {
+        "not expected here".to_string()
     } else {
         format!("expected {expected}")
     };
@@ -60,6 +61,38 @@ fn convert(source: &SourceFile, err: &pest::error::Error<Rule>) -> ParseError {
         label,
         help,
     }
+}
+
+const ITEM: &str =
+    "an item (`use`, `record`, `list`, `exclude`, `review`, `score`, `tier`, `example`, `test`)";
+const ITEM_KEYWORDS: &[&str] = &[
+    "`use`", "`record`", "`list`", "`exclude`", "`review`", "`score`", "`tier`", "`example`",
+    "`test`", "end of file",
+];
+const OPERATORS: &[&str] = &[
+    "a comparison (`==`, `<`, ...)", "`+` or `-`", "`*` or `/`", "`and`", "`or`", "`not`",
+    "`in`", "`not in`", "`between`", "`is`",
+];
+
+/// Folds what pest lists into fewer, human groups: item keywords into "an item",
+/// operators into "an operator".
+fn collapse(names: Vec<&'static str>) -> Vec<&'static str> {
+    let has_item = names.contains(&ITEM);
+    let operators = names.iter().filter(|n| OPERATORS.contains(n)).count();
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in names {
+        let folded = if has_item && ITEM_KEYWORDS.contains(&name) {
+            continue;
+        } else if operators > 1 && OPERATORS.contains(&name) {
+            "an operator (`==`, `+`, `and`, `in`, ...)"
+        } else {
+            name
+        };
+        if !out.contains(&folded) {
+            out.push(folded);
+        }
+    }
+    out
 }
 
 fn join_or(names: &[&str]) -> String {
