@@ -86,7 +86,11 @@ fn run_test(policy: &Policy, test: &Test) -> TestResult {
                     if !exclusions.contains(rule) && !reviews.contains(rule) {
                         failures.push(format!(
                             "expected rule `{rule}` among the decision's {}, got [{}]",
-                            if word == "review" { "reviews" } else { "exclusions" },
+                            if word == "review" {
+                                "reviews"
+                            } else {
+                                "exclusions"
+                            },
                             exclusions
                                 .iter()
                                 .chain(reviews.iter())
@@ -111,7 +115,9 @@ fn run_test(policy: &Policy, test: &Test) -> TestResult {
                     failures.push(format!(
                         "expected score {}, got {}",
                         format_number(*n),
-                        decision.score.map_or("no score (invalid record)".to_string(), format_number)
+                        decision
+                            .score
+                            .map_or("no score (invalid record)".to_string(), format_number)
                     ));
                 }
             }

@@ -1,6 +1,8 @@
 //! Runs every case folder under `tests/cases/` through the real `sweetspot` binary:
 //! policy + input + expected JSONL, or a policy that must be rejected with a code.
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
 use std::path::Path;
 use std::process::Command;
 
@@ -69,7 +71,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .find(|p| p.exists())
         .ok_or("no input file")?;
     let mut cmd = sweetspot();
-    cmd.arg("eval").arg(&policy).arg(&input).args(["--format", "jsonl"]);
+    cmd.arg("eval")
+        .arg(&policy)
+        .arg(&input)
+        .args(["--format", "jsonl"]);
     if let Ok(args) = std::fs::read_to_string(dir.join("args.txt")) {
         cmd.args(args.lines().map(str::trim).filter(|l| !l.is_empty()));
     }
@@ -121,13 +126,19 @@ fn conformance_cases() {
         .unwrap_or_default();
     dirs.retain(|d| d.is_dir());
     dirs.sort();
-    assert!(dirs.len() >= 30, "expected at least 30 cases, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 30,
+        "expected at least 30 cases, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in &dirs {
         if let Err(e) = run_case(dir) {
             failures.push(format!(
                 "--- {}\n{e}",
-                dir.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                dir.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             ));
         }
     }

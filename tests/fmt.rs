@@ -1,6 +1,8 @@
 //! `fmt` over every policy in the repository: idempotent, keeps every comment, and
 //! keeps the meaning (the formatted file parses to the same AST; spans aside).
 
+#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)] // tests may panic
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,7 +10,9 @@ use sweetspot::format::format_source;
 use sweetspot::source::SourceMap;
 
 fn policies(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -43,11 +47,14 @@ fn fmt_is_idempotent_and_meaning_preserving_on_every_policy() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap_or_default();
         let name = file.display().to_string();
-        let Some(original) = parse(&name, &text) else { continue };
+        let Some(original) = parse(&name, &text) else {
+            continue;
+        };
         let once = format_source(&name, &text).unwrap_or_default();
         let twice = format_source(&name, &once).unwrap_or_default();
         assert_eq!(once, twice, "fmt is not idempotent on {name}");
-        let reparsed = parse(&name, &once).unwrap_or_else(|| panic!("formatted {name} does not parse:\n{once}"));
+        let reparsed = parse(&name, &once)
+            .unwrap_or_else(|| panic!("formatted {name} does not parse:\n{once}"));
         assert_eq!(original, reparsed, "fmt changed the meaning of {name}");
         let mut before = comments(&text);
         let mut after = comments(&once);
@@ -56,7 +63,10 @@ fn fmt_is_idempotent_and_meaning_preserving_on_every_policy() {
         assert_eq!(before, after, "fmt lost or changed comments in {name}");
         formatted_count += 1;
     }
-    assert!(formatted_count > 50, "only {formatted_count} policies formatted");
+    assert!(
+        formatted_count > 50,
+        "only {formatted_count} policies formatted"
+    );
 }
 
 #[test]
@@ -64,7 +74,11 @@ fn shipped_rules_are_formatted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for name in ["rules/icp.icp", "rules/sanctions.icp"] {
         let text = std::fs::read_to_string(root.join(name)).unwrap_or_default();
-        assert_eq!(format_source(name, &text).ok().as_deref(), Some(text.as_str()), "{name}");
+        assert_eq!(
+            format_source(name, &text).ok().as_deref(),
+            Some(text.as_str()),
+            "{name}"
+        );
     }
 }
 

@@ -60,9 +60,7 @@ impl<'a> Checker<'a> {
 }
 
 /// Checks a loaded policy. Returns the policy and its warnings, or every error.
-pub(crate) fn check(
-    loaded: Loaded,
-) -> Result<(Policy, Vec<CheckError>), Vec<PolicyError>> {
+pub(crate) fn check(loaded: Loaded) -> Result<(Policy, Vec<CheckError>), Vec<PolicyError>> {
     let Loaded {
         sources,
         header,
@@ -313,7 +311,10 @@ impl Checker<'_> {
                 let err = self.err(
                     CheckErrorKind::MixedList,
                     v.span,
-                    format!("a list holds strings, numbers or enum values, not {}", kind_name(&v.kind)),
+                    format!(
+                        "a list holds strings, numbers or enum values, not {}",
+                        kind_name(&v.kind)
+                    ),
                     "not allowed in a list",
                 );
                 self.report(err);
@@ -398,9 +399,7 @@ impl Checker<'_> {
                         format!("{} rule `{name}` has no `because`", decl.kind.keyword()),
                         "reason missing",
                     )
-                    .with_help(format!(
-                        "say why, for the people who read the decision: `because \"...\"`"
-                    ));
+                    .with_help("say why, for the people who read the decision: `because \"...\"`");
                 self.report(err);
             }
             let when = decl.when.as_ref().and_then(|w| self.condition(w, ctx));
@@ -474,9 +473,7 @@ impl Checker<'_> {
                             "the last tier must be `otherwise`".to_string(),
                             "last tier has a condition",
                         )
-                        .with_help(format!(
-                            "add a final tier for everything else, e.g. `tier C otherwise`"
-                        ));
+                        .with_help("add a final tier for everything else, e.g. `tier C otherwise`");
                     self.report(err);
                 }
                 (None, false) => {
@@ -619,7 +616,9 @@ impl Checker<'_> {
     fn lint_unused_lists(&mut self, items: &[Item]) {
         for item in items {
             let Item::List(list) = item else { continue };
-            if !self.used_lists.contains(&list.name.text) && self.lists.contains_key(&list.name.text) {
+            if !self.used_lists.contains(&list.name.text)
+                && self.lists.contains_key(&list.name.text)
+            {
                 let err = self
                     .err(
                         CheckErrorKind::UnusedList,

@@ -164,12 +164,17 @@ impl Diagnostic for CheckError {
 }
 
 /// "did you mean `x`?" for the closest candidate by edit distance, if close enough.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1) + 1;
     candidates
         .into_iter()
         .map(|c| (edit_distance(name, c), c))
-        .filter(|(d, c)| *d <= limit || (name.len() >= 3 && (c.starts_with(name) || name.starts_with(c))))
+        .filter(|(d, c)| {
+            *d <= limit || (name.len() >= 3 && (c.starts_with(name) || name.starts_with(c)))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| format!("did you mean `{c}`?"))
 }

@@ -157,7 +157,9 @@ impl Loader<'_> {
                     "a used file has no `policy` header",
                     "header in a used file",
                 )
-                .with_help("remove this line; the policy's name and version belong to the main file")
+                .with_help(
+                    "remove this line; the policy's name and version belong to the main file",
+                )
                 .into(),
             );
         }

@@ -66,7 +66,13 @@ pub(crate) struct Ctx {
 type Typed = Option<(TypedExpr, Ty)>;
 
 impl Checker<'_> {
-    fn error(&mut self, kind: CheckErrorKind, expr: &Expr, message: String, label: &str) -> CheckError {
+    fn error(
+        &mut self,
+        kind: CheckErrorKind,
+        expr: &Expr,
+        message: String,
+        label: &str,
+    ) -> CheckError {
         CheckError::new(self.sources, kind, expr.span, message, label)
     }
 
@@ -85,7 +91,10 @@ impl Checker<'_> {
         } else {
             self.mismatch(
                 expr,
-                format!("a condition must be true or false, but this is {}", ty.describe()),
+                format!(
+                    "a condition must be true or false, but this is {}",
+                    ty.describe()
+                ),
                 "not a condition",
                 Some("compare it with something, e.g. `employees > 100`".to_string()),
             );
@@ -130,7 +139,9 @@ impl Checker<'_> {
                             "`score` can only be used in a tier condition".to_string(),
                             "the total is not known yet here",
                         )
-                        .with_help("rules add to the score; read the total in `tier NAME when score >= N`");
+                        .with_help(
+                            "rules add to the score; read the total in `tier NAME when score >= N`",
+                        );
                     self.report(err);
                     None
                 }
@@ -151,7 +162,10 @@ impl Checker<'_> {
             ExprKind::Arith(op, lhs, rhs) => {
                 let l = self.arith_operand(lhs, ctx);
                 let r = self.arith_operand(rhs, ctx);
-                Some((TypedExpr::Arith(*op, Box::new(l?), Box::new(r?)), Ty::Number))
+                Some((
+                    TypedExpr::Arith(*op, Box::new(l?), Box::new(r?)),
+                    Ty::Number,
+                ))
             }
             ExprKind::Not(inner) => {
                 let typed = self.condition(inner, ctx)?;
@@ -217,7 +231,10 @@ impl Checker<'_> {
         } else {
             self.mismatch(
                 expr,
-                format!("arithmetic and `between` take numbers, but this is {}", ty.describe()),
+                format!(
+                    "arithmetic and `between` take numbers, but this is {}",
+                    ty.describe()
+                ),
                 "not a number",
                 None,
             );
@@ -228,7 +245,10 @@ impl Checker<'_> {
     fn name(&mut self, expr: &Expr, name: &str, hint: Option<&Ty>) -> Typed {
         if let Some(Ty::Enum(values, field)) = hint {
             if let Some(id) = self.schema.enum_id(name).filter(|id| values.contains(id)) {
-                return Some((TypedExpr::Enum(id), Ty::Enum(Arc::clone(values), field.clone())));
+                return Some((
+                    TypedExpr::Enum(id),
+                    Ty::Enum(Arc::clone(values), field.clone()),
+                ));
             }
             if self.schema.field_id(name).is_none() && !self.lists.contains_key(name) {
                 let names: Vec<String> = values
@@ -243,9 +263,9 @@ impl Checker<'_> {
                         "unknown value",
                     )
                     .with_help(
-                        did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(
-                            || format!("`{field}` is one of: {}", names.join(", ")),
-                        ),
+                        did_you_mean(name, names.iter().map(String::as_str)).unwrap_or_else(|| {
+                            format!("`{field}` is one of: {}", names.join(", "))
+                        }),
                     );
                 self.report(err);
                 return None;
@@ -267,7 +287,9 @@ impl Checker<'_> {
         if self.schema.enum_id(name).is_some() {
             self.mismatch(
                 expr,
-                format!("`{name}` is an enum value; it can only be compared with a field of that enum"),
+                format!(
+                    "`{name}` is an enum value; it can only be compared with a field of that enum"
+                ),
                 "enum value here",
                 Some(format!("compare it with the field, e.g. `field == {name}`")),
             );
@@ -363,7 +385,8 @@ impl Checker<'_> {
                     (FieldType::TextList, Ty::Text) | (FieldType::NumberList, Ty::Number)
                 );
                 if !fits {
-                    let message = if matches!(field_ty, FieldType::TextList | FieldType::NumberList) {
+                    let message = if matches!(field_ty, FieldType::TextList | FieldType::NumberList)
+                    {
                         format!(
                             "cannot look for {} in `{name}`, a {}",
                             item_ty.describe(),

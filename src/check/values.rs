@@ -18,8 +18,12 @@ impl Checker<'_> {
                     format!("unknown field `{}`", fv.name.text),
                     "not in the record",
                 )
-                .with_help(did_you_mean(&fv.name.text, self.schema.index.keys().map(String::as_str))
-                    .unwrap_or_else(|| "examples name fields of the `record` block".to_string()));
+                .with_help(
+                    did_you_mean(&fv.name.text, self.schema.index.keys().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            "examples name fields of the `record` block".to_string()
+                        }),
+                );
                 self.report(err);
                 continue;
             };
@@ -52,8 +56,10 @@ impl Checker<'_> {
                 match self.schema.enum_id(n).filter(|v| values.contains(v)) {
                     Some(v) => Some(Value::Enum(v)),
                     None => {
-                        let options: Vec<String> =
-                            values.iter().map(|v| self.schema.enum_name(*v).to_string()).collect();
+                        let options: Vec<String> = values
+                            .iter()
+                            .map(|v| self.schema.enum_name(*v).to_string())
+                            .collect();
                         let err = CheckError::new(
                             self.sources,
                             CheckErrorKind::UnknownEnumValue,
@@ -61,8 +67,11 @@ impl Checker<'_> {
                             format!("`{n}` is not a value of `{name}`"),
                             "unknown value",
                         )
-                        .with_help(did_you_mean(n, options.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("`{name}` is one of: {}", options.join(", "))));
+                        .with_help(
+                            did_you_mean(n, options.iter().map(String::as_str)).unwrap_or_else(
+                                || format!("`{name}` is one of: {}", options.join(", ")),
+                            ),
+                        );
                         self.report(err);
                         return None;
                     }
@@ -91,7 +100,9 @@ impl Checker<'_> {
                 (FieldType::Enum(_), ConstantKind::Text(t)) => {
                     Some(format!("enum values are names: drop the quotes, `{t}`"))
                 }
-                (FieldType::Text, ConstantKind::Name(n)) => Some(format!("text is quoted: \"{n}\"")),
+                (FieldType::Text, ConstantKind::Name(n)) => {
+                    Some(format!("text is quoted: \"{n}\""))
+                }
                 _ => None,
             };
             let err = CheckError::new(

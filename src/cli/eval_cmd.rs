@@ -5,8 +5,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use sweetspot::io::{
-    read_records, DecisionWriter, InputError, InputOptions, InputSource, OutputFormat,
-    ReadOptions,
+    read_records, DecisionWriter, InputError, InputOptions, InputSource, OutputFormat, ReadOptions,
 };
 use sweetspot::DecisionKind;
 
@@ -53,7 +52,9 @@ pub fn run(args: &EvalArgs) -> u8 {
             })
             .collect()
     };
-    let format = args.format.unwrap_or_else(|| default_format(args.output.as_deref()));
+    let format = args
+        .format
+        .unwrap_or_else(|| default_format(args.output.as_deref()));
     let (sink, temp): (Box<dyn Write>, Option<PathBuf>) = match &args.output {
         Some(path) => {
             let temp = partial_path(path);

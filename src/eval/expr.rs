@@ -106,7 +106,8 @@ pub fn eval<'r>(expr: &'r TypedExpr, record: &'r Record, score: f64) -> Out<'r> 
         TypedExpr::And(lhs, rhs) => {
             let l = eval(lhs, record, score);
             let r = eval(rhs, record, score);
-            if matches!(l, Out::Known(Val::Bool(false))) || matches!(r, Out::Known(Val::Bool(false)))
+            if matches!(l, Out::Known(Val::Bool(false)))
+                || matches!(r, Out::Known(Val::Bool(false)))
             {
                 return Out::Known(Val::Bool(false));
             }
@@ -118,7 +119,8 @@ pub fn eval<'r>(expr: &'r TypedExpr, record: &'r Record, score: f64) -> Out<'r> 
         TypedExpr::Or(lhs, rhs) => {
             let l = eval(lhs, record, score);
             let r = eval(rhs, record, score);
-            if matches!(l, Out::Known(Val::Bool(true))) || matches!(r, Out::Known(Val::Bool(true))) {
+            if matches!(l, Out::Known(Val::Bool(true))) || matches!(r, Out::Known(Val::Bool(true)))
+            {
                 return Out::Known(Val::Bool(true));
             }
             match unknowns(&[&l, &r]) {

@@ -26,7 +26,10 @@ fn prec(e: &Expr) -> u8 {
         ExprKind::Logic(LogicOp::Or, ..) => 1,
         ExprKind::Logic(LogicOp::And, ..) => 2,
         ExprKind::Not(_) => 3,
-        ExprKind::Compare(..) | ExprKind::In { .. } | ExprKind::Between(..) | ExprKind::Is { .. } => 4,
+        ExprKind::Compare(..)
+        | ExprKind::In { .. }
+        | ExprKind::Between(..)
+        | ExprKind::Is { .. } => 4,
         ExprKind::Arith(ArithOp::Add | ArithOp::Sub, ..) => 5,
         ExprKind::Arith(ArithOp::Mul | ArithOp::Div, ..) => 6,
         ExprKind::Neg(_) => 7,
@@ -109,7 +112,9 @@ impl<'s> Printer<'s> {
                 self.blank();
             }
             match item {
-                Item::Use(path, span) => self.line(0, format!("use {}", quote(&path.value)), span.start),
+                Item::Use(path, span) => {
+                    self.line(0, format!("use {}", quote(&path.value)), span.start)
+                }
                 Item::Record(r) => self.record(r),
                 Item::List(l) => {
                     let values: Vec<String> = l.values.iter().map(|c| self.constant(c)).collect();
@@ -185,7 +190,11 @@ impl<'s> Printer<'s> {
     }
 
     fn rule(&mut self, r: &RuleDecl) {
-        self.line(0, format!("{} {}", r.kind.keyword(), r.name.text), r.span.start);
+        self.line(
+            0,
+            format!("{} {}", r.kind.keyword(), r.name.text),
+            r.span.start,
+        );
         for (text, anchor) in self.clauses(r) {
             self.line(2, text, anchor);
         }
@@ -193,7 +202,10 @@ impl<'s> Printer<'s> {
 
     fn points_text(&self, p: &Points) -> String {
         match p {
-            Points::Fixed(_, _, span) => self.snippet(span.start, span.end).split_whitespace().collect(),
+            Points::Fixed(_, _, span) => self
+                .snippet(span.start, span.end)
+                .split_whitespace()
+                .collect(),
             Points::Computed(e) => format!("({})", self.expr(e, 0)),
         }
     }
@@ -230,7 +242,11 @@ impl<'s> Printer<'s> {
     }
 
     fn test(&mut self, t: &TestDecl) {
-        self.line(0, format!("test {} {{", quote(&t.title.value)), t.span.start);
+        self.line(
+            0,
+            format!("test {} {{", quote(&t.title.value)),
+            t.span.start,
+        );
         let mut given = format!("given {}", t.given.text);
         if let Some(with) = &t.with {
             let fields: Vec<String> = with
@@ -245,14 +261,20 @@ impl<'s> Printer<'s> {
                 ExpectationKind::Decision(word, by) if by.is_empty() => format!("expect {word}"),
                 ExpectationKind::Decision(word, by) => format!(
                     "expect {word} by {}",
-                    by.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join(", ")
+                    by.iter()
+                        .map(|r| r.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 ExpectationKind::Tier(name) => format!("expect tier {}", name.text),
                 ExpectationKind::Score(_) => {
                     let text = self.snippet(e.span.start, e.span.end);
                     let value = text.trim_start_matches("expect").trim_start();
                     let value = value.trim_start_matches("score").trim();
-                    format!("expect score {}", value.split_whitespace().collect::<String>())
+                    format!(
+                        "expect score {}",
+                        value.split_whitespace().collect::<String>()
+                    )
                 }
             };
             self.line(2, text, e.span.start);
@@ -271,7 +293,11 @@ impl<'s> Printer<'s> {
             ConstantKind::Name(n) => n.clone(),
             ConstantKind::List(items) => format!(
                 "[{}]",
-                items.iter().map(|i| self.constant(i)).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(|i| self.constant(i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         }
     }
@@ -287,12 +313,21 @@ impl<'s> Printer<'s> {
             ExprKind::Score => "score".to_string(),
             ExprKind::List(items) => format!(
                 "[{}]",
-                items.iter().map(|i| self.expr(i, 0)).collect::<Vec<_>>().join(", ")
+                items
+                    .iter()
+                    .map(|i| self.expr(i, 0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             ExprKind::Neg(x) => format!("-{}", self.expr(x, 7)),
             ExprKind::Not(x) => format!("not {}", self.expr(x, 3)),
             ExprKind::Arith(op, l, r) => {
-                format!("{} {} {}", self.expr(l, p), op.symbol(), self.expr(r, p + 1))
+                format!(
+                    "{} {} {}",
+                    self.expr(l, p),
+                    op.symbol(),
+                    self.expr(r, p + 1)
+                )
             }
             ExprKind::Logic(op, l, r) => format!(
                 "{} {} {}",
@@ -327,7 +362,10 @@ impl<'s> Printer<'s> {
             ExprKind::Call(name, args) => format!(
                 "{}({})",
                 name.text,
-                args.iter().map(|a| self.expr(a, 0)).collect::<Vec<_>>().join(", ")
+                args.iter()
+                    .map(|a| self.expr(a, 0))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         if p < min {

@@ -292,8 +292,8 @@ pub fn record_from_json(
                 match schema.field_id(key) {
                     Some(id) => builder.set_json(id, v),
                     None => {
-                        let holds_data = !matches!(v, serde_json::Value::Null)
-                            && v.as_str() != Some("");
+                        let holds_data =
+                            !matches!(v, serde_json::Value::Null) && v.as_str() != Some("");
                         if options.strict && holds_data {
                             builder.unknown_field(key);
                         }

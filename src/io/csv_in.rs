@@ -105,16 +105,22 @@ pub(crate) fn read_csv(
     }
     let mut row = csv::ByteRecord::new();
     loop {
-        let more = csv.read_byte_record(&mut row).map_err(|e| InputError::BadCsv {
-            file: name.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+        let more = csv
+            .read_byte_record(&mut row)
+            .map_err(|e| InputError::BadCsv {
+                file: name.to_string(),
+                line: e.position().map_or(0, |p| p.line()),
+                message: e.to_string(),
+            })?;
         if !more {
             break;
         }
         // A line holding only white space is a blank line, not a record.
-        if row.len() == 1 && row.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace)) {
+        if row.len() == 1
+            && row
+                .get(0)
+                .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+        {
             continue;
         }
         summary.records += 1;

@@ -32,7 +32,9 @@ pub enum InputError {
     #[error("{file}:{line}: not valid JSON: {message}")]
     #[diagnostic(
         code(sweetspot::input::bad_json),
-        help("a `.json` input is an array of record objects; for one object per line use `.jsonl`")
+        help(
+            "a `.json` input is an array of record objects; for one object per line use `.jsonl`"
+        )
     )]
     BadJson {
         /// The file.

@@ -158,7 +158,12 @@ fn read_jsonl(
         summary.records += 1;
         let position = summary.records;
         let record = if std::str::from_utf8(&bytes).is_err() {
-            invalid(schema, position, line_no, format!("line {line_no} is not valid UTF-8"))
+            invalid(
+                schema,
+                position,
+                line_no,
+                format!("line {line_no} is not valid UTF-8"),
+            )
         } else {
             match serde_json::from_str::<serde_json::Value>(trimmed) {
                 Ok(value) => {

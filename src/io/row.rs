@@ -111,7 +111,10 @@ impl Serialize for DecisionRow<'_> {
             "exclusions",
             &Names(p, std::cell::RefCell::new(Some(d.exclusions()))),
         )?;
-        map.serialize_entry("reviews", &Names(p, std::cell::RefCell::new(Some(d.reviews()))))?;
+        map.serialize_entry(
+            "reviews",
+            &Names(p, std::cell::RefCell::new(Some(d.reviews()))),
+        )?;
         map.serialize_entry("contributions", &Contributions(p, d))?;
         map.serialize_entry("unknown", &Unknowns(p, d))?;
         map.serialize_entry("errors", &d.errors)?;

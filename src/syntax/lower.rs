@@ -167,7 +167,10 @@ impl<'s> Lowerer<'s> {
             Rule::example_item => {
                 let mut it = parts(pair);
                 let name = it.next().map(|p| self.ident(p));
-                let fields = it.next().map(|p| self.record_literal(p)).unwrap_or_default();
+                let fields = it
+                    .next()
+                    .map(|p| self.record_literal(p))
+                    .unwrap_or_default();
                 Item::Example(ExampleDecl {
                     name: name.unwrap_or_else(|| self.missing_ident(span)),
                     fields,
@@ -448,10 +451,7 @@ impl<'s> Lowerer<'s> {
         };
         let kind = match inner.as_rule() {
             Rule::negative_number => {
-                let n = parts(inner)
-                    .next()
-                    .map(|p| self.number(&p))
-                    .unwrap_or(0.0);
+                let n = parts(inner).next().map(|p| self.number(&p)).unwrap_or(0.0);
                 ConstantKind::Number(-n)
             }
             Rule::number => ConstantKind::Number(self.number(&inner)),

@@ -14,6 +14,7 @@ use crate::source::SourceFile;
 pub(crate) struct PolicyParser;
 
 /// Parses a file into pest pairs (the `file` rule).
+#[allow(clippy::result_large_err)] // one error per file, built once
 pub(crate) fn parse_pairs(
     source: &SourceFile,
 ) -> Result<pest::iterators::Pairs<'_, Rule>, ParseError> {
@@ -36,7 +37,11 @@ fn convert(source: &SourceFile, err: &pest::error::Error<Rule>) -> ParseError {
                 }
             }
             let names = collapse(names);
-            let expected = if names.len() > 4 { String::new() } else { join_or(&names) };
+            let expected = if names.len() > 4 {
+                String::new()
+            } else {
+                join_or(&names)
+            };
             let found = found_at(&source.text, offset);
             let message = if expected.is_empty() {
                 format!("unexpected {found}")
@@ -66,12 +71,28 @@ fn convert(source: &SourceFile, err: &pest::error::Error<Rule>) -> ParseError {
 const ITEM: &str =
     "an item (`use`, `record`, `list`, `exclude`, `review`, `score`, `tier`, `example`, `test`)";
 const ITEM_KEYWORDS: &[&str] = &[
-    "`use`", "`record`", "`list`", "`exclude`", "`review`", "`score`", "`tier`", "`example`",
-    "`test`", "end of file",
+    "`use`",
+    "`record`",
+    "`list`",
+    "`exclude`",
+    "`review`",
+    "`score`",
+    "`tier`",
+    "`example`",
+    "`test`",
+    "end of file",
 ];
 const OPERATORS: &[&str] = &[
-    "a comparison (`==`, `<`, ...)", "`+` or `-`", "`*` or `/`", "`and`", "`or`", "`not`",
-    "`in`", "`not in`", "`between`", "`is`",
+    "a comparison (`==`, `<`, ...)",
+    "`+` or `-`",
+    "`*` or `/`",
+    "`and`",
+    "`or`",
+    "`not`",
+    "`in`",
+    "`not in`",
+    "`between`",
+    "`is`",
 ];
 
 /// Folds what pest lists into fewer, human groups: item keywords into "an item",
@@ -145,10 +166,41 @@ fn hint(text: &str, offset: usize) -> Option<String> {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .collect();
     const KEYWORDS: &[&str] = &[
-        "policy", "version", "use", "record", "key", "one", "of", "list", "bool", "text",
-        "number", "exclude", "review", "score", "when", "because", "on", "missing", "tier",
-        "otherwise", "example", "test", "given", "with", "expect", "by", "and", "or", "not",
-        "in", "between", "is", "present", "true", "false",
+        "policy",
+        "version",
+        "use",
+        "record",
+        "key",
+        "one",
+        "of",
+        "list",
+        "bool",
+        "text",
+        "number",
+        "exclude",
+        "review",
+        "score",
+        "when",
+        "because",
+        "on",
+        "missing",
+        "tier",
+        "otherwise",
+        "example",
+        "test",
+        "given",
+        "with",
+        "expect",
+        "by",
+        "and",
+        "or",
+        "not",
+        "in",
+        "between",
+        "is",
+        "present",
+        "true",
+        "false",
     ];
     if KEYWORDS.contains(&word.as_str()) {
         return Some(format!(
