@@ -57,6 +57,40 @@ impl<'a> Checker<'a> {
     fn err(&self, kind: CheckErrorKind, span: Span, message: String, label: &str) -> CheckError {
         CheckError::new(self.sources, kind, span, message, label)
     }
+
+    /// Reports `what NAME` declared again at `span`, first declared at `first`.
+    fn duplicate(&mut self, what: &str, name: &str, span: Span, first: Span) {
+        let first_at = self.sources.location(first);
+        let err = self
+            .err(
+                CheckErrorKind::DuplicateName,
+                span,
+                format!("{what} `{name}` is declared twice"),
+                "declared again here",
+            )
+            .with_help(format!(
+                "{what} names are unique; first declared at {first_at}"
+            ));
+        self.report(err);
+    }
+
+    /// Reports a test naming an example, rule or tier that does not exist.
+    fn unknown_reference<'c>(
+        &mut self,
+        what: &str,
+        name: &crate::syntax::ast::Ident,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) {
+        let err = self
+            .err(
+                CheckErrorKind::UnknownReference,
+                name.span,
+                format!("unknown {what} `{}`", name.text),
+                &format!("no {what} of this name"),
+            )
+            .with_help_opt(did_you_mean(&name.text, candidates));
+        self.report(err);
+    }
 }
 
 /// Checks a loaded policy. Returns the policy and its warnings, or every error.
@@ -262,16 +296,7 @@ impl Checker<'_> {
             let Item::List(list) = item else { continue };
             let name = &list.name.text;
             if let Some(first) = spans.get(name) {
-                let first_at = self.sources.location(*first);
-                let err = self
-                    .err(
-                        CheckErrorKind::DuplicateName,
-                        list.name.span,
-                        format!("list `{name}` is declared twice"),
-                        "declared again here",
-                    )
-                    .with_help(format!("first declared at {first_at}"));
-                self.report(err);
+                self.duplicate("list", name, list.name.span, *first);
                 continue;
             }
             if self.schema.field_id(name).is_some() {
@@ -376,18 +401,7 @@ impl Checker<'_> {
             let Item::Rule(decl) = item else { continue };
             let name = &decl.name.text;
             if let Some(first) = seen.get(name) {
-                let first_at = self.sources.location(*first);
-                let err = self
-                    .err(
-                        CheckErrorKind::DuplicateName,
-                        decl.name.span,
-                        format!("rule `{name}` is declared twice"),
-                        "declared again here",
-                    )
-                    .with_help(format!(
-                        "rule names are unique across exclude, review and score; first declared at {first_at}"
-                    ));
-                self.report(err);
+                self.duplicate("rule", name, decl.name.span, *first);
             } else {
                 seen.insert(name.clone(), decl.name.span);
             }
@@ -450,16 +464,7 @@ impl Checker<'_> {
             }
             let name = &decl.name.text;
             if let Some(first) = seen.get(name) {
-                let first_at = self.sources.location(*first);
-                let err = self
-                    .err(
-                        CheckErrorKind::DuplicateName,
-                        decl.name.span,
-                        format!("tier `{name}` is declared twice"),
-                        "declared again here",
-                    )
-                    .with_help(format!("first declared at {first_at}"));
-                self.report(err);
+                self.duplicate("tier", name, decl.name.span, *first);
             } else {
                 seen.insert(name.clone(), decl.name.span);
             }
@@ -505,16 +510,7 @@ impl Checker<'_> {
             let Item::Example(decl) = item else { continue };
             let name = &decl.name.text;
             if let Some(first) = examples.get(name) {
-                let first_at = self.sources.location(first.span);
-                let err = self
-                    .err(
-                        CheckErrorKind::DuplicateName,
-                        decl.name.span,
-                        format!("example `{name}` is declared twice"),
-                        "declared again here",
-                    )
-                    .with_help(format!("first declared at {first_at}"));
-                self.report(err);
+                self.duplicate("example", name, decl.name.span, first.span);
                 continue;
             }
             let values = self.field_values(&decl.fields);
@@ -541,18 +537,7 @@ impl Checker<'_> {
         for item in items {
             let Item::Test(decl) = item else { continue };
             if !examples.contains_key(&decl.given.text) {
-                let err = self
-                    .err(
-                        CheckErrorKind::UnknownReference,
-                        decl.given.span,
-                        format!("unknown example `{}`", decl.given.text),
-                        "no example of this name",
-                    )
-                    .with_help_opt(did_you_mean(
-                        &decl.given.text,
-                        examples.keys().map(String::as_str),
-                    ));
-                self.report(err);
+                self.unknown_reference("example", &decl.given, examples.keys().map(String::as_str));
             }
             let with = decl
                 .with
@@ -565,36 +550,22 @@ impl Checker<'_> {
                     ExpectationKind::Decision(word, by) => {
                         for rule in by {
                             if !rules.iter().any(|r| r.name == rule.text) {
-                                let err = self
-                                    .err(
-                                        CheckErrorKind::UnknownReference,
-                                        rule.span,
-                                        format!("unknown rule `{}`", rule.text),
-                                        "no rule of this name",
-                                    )
-                                    .with_help_opt(did_you_mean(
-                                        &rule.text,
-                                        rules.iter().map(|r| r.name.as_str()),
-                                    ));
-                                self.report(err);
+                                self.unknown_reference(
+                                    "rule",
+                                    rule,
+                                    rules.iter().map(|r| r.name.as_str()),
+                                );
                             }
                         }
                         Expect::Decision(word.clone(), by.iter().map(|r| r.text.clone()).collect())
                     }
                     ExpectationKind::Tier(name) => {
                         if !tiers.iter().any(|t| t.name == name.text) {
-                            let err = self
-                                .err(
-                                    CheckErrorKind::UnknownReference,
-                                    name.span,
-                                    format!("unknown tier `{}`", name.text),
-                                    "no tier of this name",
-                                )
-                                .with_help_opt(did_you_mean(
-                                    &name.text,
-                                    tiers.iter().map(|t| t.name.as_str()),
-                                ));
-                            self.report(err);
+                            self.unknown_reference(
+                                "tier",
+                                name,
+                                tiers.iter().map(|t| t.name.as_str()),
+                            );
                         }
                         Expect::Tier(name.text.clone())
                     }
