@@ -29,7 +29,11 @@ pub fn test_record(policy: &Policy, test: &Test) -> Record {
     let mut record = Record::empty(policy.schema.fields.len(), 1);
     if let Some(example) = policy.examples.get(&test.given) {
         for (field, value) in example.values.iter().chain(test.with.iter()) {
-            record.values[*field] = Some(value.clone());
+            // `""` is missing, as it is in CSV and JSON input.
+            record.values[*field] = match value {
+                Value::Text(t) if t.is_empty() => None,
+                v => Some(v.clone()),
+            };
         }
     }
     for (id, field) in policy.schema.fields.iter().enumerate() {

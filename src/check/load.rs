@@ -108,7 +108,7 @@ fn read(path: &Path) -> Result<String, String> {
     if path.is_dir() {
         return Err("it is a directory".to_string());
     }
-    let bytes = std::fs::read(path).map_err(|e| e.kind().to_string())?;
+    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 (byte {} is invalid)",
@@ -224,5 +224,14 @@ impl Loader<'_> {
                 .into(),
             ),
         }
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number.
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
     }
 }

@@ -2,11 +2,17 @@
 
 use std::path::PathBuf;
 
-use super::output::eprint_diagnostic;
+use super::output::{eprint_diagnostic, is_main_policy, policy_files};
 
 pub fn run(policies: &[PathBuf]) -> u8 {
     let mut failed = false;
-    for path in policies {
+    // Folders: every policy in them; files without a header are checked through the
+    // policy that uses them.
+    let files: Vec<PathBuf> = policy_files(policies)
+        .into_iter()
+        .filter(|p| policies.contains(p) || is_main_policy(p))
+        .collect();
+    for path in &files {
         match sweetspot::check::check_path(path) {
             Ok(checked) => {
                 for warning in &checked.warnings {

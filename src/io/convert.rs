@@ -149,6 +149,11 @@ impl<'s> RecordBuilder<'s> {
         });
     }
 
+    /// Sets only the id from a key cell (for rows whose other cells cannot be read).
+    pub fn set_key(&mut self, cell: &str) {
+        self.raw_key = Some(cell.to_string());
+    }
+
     /// Sets a field from a text cell; an empty cell is missing.
     pub fn set_text(&mut self, id: usize, cell: &str) {
         if Some(id) == self.schema.key {

@@ -127,6 +127,14 @@ pub(crate) fn read_csv(
         let line = row.position().map(|p| p.line());
         let mut builder = RecordBuilder::new(schema, summary.records, line);
         if row.len() != columns.len() {
+            // Keep the record's id even when its cells do not line up.
+            if let Some(key) = schema.key {
+                if let Some(i) = columns.iter().position(|c| *c == Some(key)) {
+                    if let Some(cell) = row.get(i).and_then(|c| std::str::from_utf8(c).ok()) {
+                        builder.set_key(cell);
+                    }
+                }
+            }
             builder.record_error(format!(
                 "line {} has {} cells, the header has {}",
                 line.unwrap_or(0),

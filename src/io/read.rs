@@ -95,7 +95,7 @@ fn open(path: &Path) -> Result<File, InputError> {
     }
     File::open(path).map_err(|e| InputError::Unreadable {
         file: path.display().to_string(),
-        message: e.kind().to_string(),
+        message: io_message(&e),
     })
 }
 
@@ -261,5 +261,14 @@ impl<'de> Visitor<'de> for JsonVisitor<'_, '_> {
             serde::Deserialize::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
         self.emit(&value);
         Ok(())
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number.
+fn io_message(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
     }
 }

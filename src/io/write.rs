@@ -108,15 +108,15 @@ impl<W: Write> DecisionWriter<W> {
                 )
                 .collect(),
         };
-        writeln!(
-            self.out,
+        let line = format!(
             "{:<12} {:<10} {:<5} {:>6}  {}",
             id_text(&d.id),
             d.kind.as_str(),
             d.tier.map_or("-", |t| policy.tiers[t].name.as_str()),
             d.score.map_or("-".to_string(), format_number),
             why.join("; ")
-        )
+        );
+        writeln!(self.out, "{}", line.trim_end())
     }
 
     /// Ends the output (closes a JSON array) and flushes.
