@@ -5,8 +5,7 @@ use serde::Serialize;
 use crate::check::Value;
 
 /// What identifies a record in the output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum RecordId {
     /// The key field's text, as read (`"007"` stays `"007"`).
     Text(String),
@@ -14,6 +13,16 @@ pub enum RecordId {
     Number(f64),
     /// The record's 1-based position in its input (no key, or the key is missing).
     Position(u64),
+}
+
+impl Serialize for RecordId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RecordId::Text(t) => s.serialize_str(t),
+            RecordId::Number(n) => crate::io::Num(*n).serialize(s),
+            RecordId::Position(p) => s.serialize_u64(*p),
+        }
+    }
 }
 
 /// A problem with one field of one record: it makes the record invalid.

@@ -258,3 +258,28 @@ fn fmt_check_and_rewrite() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn numeric_key_ids_print_as_integers_when_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.icp");
+    let input = dir.path().join("i.csv");
+    std::fs::write(
+        &policy,
+        "policy \"N\" version 1\nrecord { id: number key }\n",
+    )
+    .unwrap();
+    std::fs::write(&input, "id\n007\n7.5\n").unwrap();
+    let out = sweetspot()
+        .args(["eval", "--format", "jsonl"])
+        .arg(&policy)
+        .arg(&input)
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let ids: Vec<&str> = stdout
+        .lines()
+        .map(|l| &l[..l.find(',').unwrap_or(0)])
+        .collect();
+    assert_eq!(ids, ["{\"id\":7", "{\"id\":7.5"]);
+}

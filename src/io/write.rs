@@ -58,9 +58,11 @@ impl<W: Write> DecisionWriter<W> {
     }
 
     fn write_csv(&mut self, policy: &Policy, d: &Decision) -> std::io::Result<()> {
+        // Each row goes through a small buffer so that the CSV writer's flush does not
+        // reach (and flush) the output itself.
         let mut csv = csv::WriterBuilder::new()
             .buffer_capacity(1024)
-            .from_writer(&mut self.out);
+            .from_writer(Vec::with_capacity(256));
         if self.count == 0 {
             csv.write_record(["id", "decision", "tier", "score", "exclusions", "reviews"])?;
         }
@@ -79,7 +81,8 @@ impl<W: Write> DecisionWriter<W> {
             names(&mut d.exclusions()),
             names(&mut d.reviews()),
         ])?;
-        csv.flush()
+        let row = csv.into_inner().map_err(|e| e.into_error())?;
+        self.out.write_all(&row)
     }
 
     fn write_text(&mut self, policy: &Policy, d: &Decision) -> std::io::Result<()> {
