@@ -434,6 +434,7 @@ impl Checker<'_> {
                 on_missing,
                 because: decl.because.as_ref().map(|b| b.value.clone()),
                 span: decl.span,
+                when_span: decl.when.as_ref().map(|w| w.span),
             });
         }
         rules

@@ -123,8 +123,8 @@ impl ConstList {
 /// The list on the right of `in`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRef {
-    /// A literal or named list.
-    Const(Arc<ConstList>),
+    /// A literal or named list (with its name, for explanations).
+    Const(Arc<ConstList>, Option<String>),
     /// A `list of` field.
     Field(FieldId),
 }
@@ -216,6 +216,8 @@ pub struct Rule {
     pub because: Option<String>,
     /// The whole rule.
     pub span: Span,
+    /// The `when` condition, if any.
+    pub when_span: Option<Span>,
 }
 
 /// A checked tier.

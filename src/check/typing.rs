@@ -370,12 +370,12 @@ impl Checker<'_> {
                 self.used_lists.insert(name.clone());
                 let raw = self.lists.get(name).cloned()?;
                 let resolved = self.resolve_list(&raw, item_ty, list)?;
-                Some(ListRef::Const(Arc::new(resolved)))
+                Some(ListRef::Const(Arc::new(resolved), Some(name.clone())))
             }
             ExprKind::List(elements) => {
                 let raw = self.raw_list_from_exprs(elements)?;
                 let resolved = self.resolve_list(&raw, item_ty, list)?;
-                Some(ListRef::Const(Arc::new(resolved)))
+                Some(ListRef::Const(Arc::new(resolved), None))
             }
             ExprKind::Name(name) if self.schema.field_id(name).is_some() => {
                 let id = self.schema.field_id(name)?;

@@ -143,7 +143,7 @@ pub fn eval<'r>(expr: &'r TypedExpr, record: &'r Record, score: f64) -> Out<'r> 
         } => {
             let it = eval(item, record, score);
             let found = match list {
-                ListRef::Const(list) => {
+                ListRef::Const(list, _) => {
                     let Out::Known(v) = &it else { return it };
                     contains_const(list, v)
                 }
