@@ -37,6 +37,7 @@
 pub mod check;
 pub mod diagnostics;
 pub mod eval;
+pub mod explain;
 pub mod format;
 pub mod io;
 pub mod record;

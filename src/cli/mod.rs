@@ -2,6 +2,7 @@
 
 mod check_cmd;
 mod eval_cmd;
+mod explain_cmd;
 mod fmt_cmd;
 mod output;
 mod test_cmd;
@@ -29,6 +30,8 @@ enum Command {
     },
     /// Evaluate records against a policy.
     Eval(EvalArgs),
+    /// Explain one record's decision: why, and what would change it.
+    Explain(explain_cmd::ExplainArgs),
     /// Run the `test` blocks of policy files (files or folders).
     Test {
         /// Policy files or folders holding them.
@@ -75,6 +78,7 @@ pub fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { policies } => check_cmd::run(&policies),
         Command::Eval(args) => eval_cmd::run(&args),
+        Command::Explain(args) => explain_cmd::run(&args),
         Command::Test { paths } => test_cmd::run(&paths),
         Command::Fmt { check, paths } => fmt_cmd::run(&paths, check),
     }

@@ -10,6 +10,11 @@ pub fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// Whether stdout gets colour: a terminal, and `NO_COLOR` unset.
+pub fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// Prints a diagnostic to stderr.
 pub fn eprint_diagnostic(diagnostic: &dyn Diagnostic) {
     let width = if stderr_color() { 100 } else { 80 };

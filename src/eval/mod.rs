@@ -6,5 +6,5 @@ mod expr;
 mod truth;
 
 pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
-pub use expr::{eval, Out, Val};
+pub use expr::{eval, truth, Out, Val};
 pub use truth::Truth;

@@ -7,7 +7,7 @@ use crate::check::Policy;
 use crate::eval::{Decision, RuleOutcome};
 
 /// A number that prints as an integer when whole (and `-0` as `0`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Num(pub f64);
 
 impl Serialize for Num {

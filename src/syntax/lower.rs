@@ -67,7 +67,9 @@ impl<'s> Lowerer<'s> {
 
     fn span(&self, pair: &P<'_>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file_id(), s.start(), s.end())
+        // Pest may count the white space after a rule's last token as part of it.
+        let end = s.start() + s.as_str().trim_end().len();
+        Span::new(self.file_id(), s.start(), end)
     }
 
     fn ident(&self, pair: P<'_>) -> Ident {
