@@ -62,9 +62,23 @@ impl Policy {
         check::check_source(name, source).map(|c| c.policy)
     }
 
-    /// Decides one record.
+    /// Decides one record (with the compiled plan; see [`eval::decide`] for the
+    /// straightforward reference evaluator).
     pub fn evaluate(&self, record: &Record) -> Decision {
-        eval::decide(self, record)
+        let mut decision = Decision::empty();
+        self.evaluate_into(record, &mut decision);
+        decision
+    }
+
+    /// Decides one record into `decision`, reusing its buffers: the fast path for
+    /// many records.
+    pub fn evaluate_into(&self, record: &Record, decision: &mut Decision) {
+        self.plan().decide_into(&self.rules, record, decision);
+    }
+
+    /// The compiled plan (built once, on first use).
+    pub fn plan(&self) -> &eval::Plan {
+        self.plan.get_or_init(|| eval::Plan::compile(self))
     }
 
     /// Builds a record from a JSON object (`null` or an absent key is missing).

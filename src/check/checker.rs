@@ -165,6 +165,7 @@ pub(crate) fn check(loaded: Loaded) -> Result<(Policy, Vec<CheckError>), Vec<Pol
             tiers,
             examples,
             tests,
+            plan: std::sync::OnceLock::new(),
         },
         warnings,
     ))

@@ -306,4 +306,6 @@ pub struct Policy {
     pub examples: IndexMap<String, Example>,
     /// Tests in policy order.
     pub tests: Vec<Test>,
+    /// The compiled evaluation plan, built on first use.
+    pub(crate) plan: std::sync::OnceLock<crate::eval::Plan>,
 }

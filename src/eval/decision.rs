@@ -68,6 +68,18 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// An empty decision, to be filled by [`crate::eval::Plan::decide_into`].
+    pub fn empty() -> Decision {
+        Decision {
+            id: RecordId::Position(0),
+            kind: DecisionKind::Invalid,
+            tier: None,
+            score: None,
+            outcomes: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
     /// Rules that excluded the record, in policy order.
     pub fn exclusions(&self) -> impl Iterator<Item = &RuleOutcome> {
         self.outcomes
@@ -93,7 +105,8 @@ impl Decision {
     }
 }
 
-/// Decides one record.
+/// Decides one record the straightforward way: the reference the compiled
+/// [`crate::eval::Plan`] is tested against.
 pub fn decide(policy: &Policy, record: &Record) -> Decision {
     if record.is_invalid() {
         return Decision {
@@ -143,7 +156,7 @@ pub fn decide(policy: &Policy, record: &Record) -> Decision {
     }
 }
 
-fn rule_outcome(index: usize, rule: &Rule, record: &Record) -> RuleOutcome {
+pub(crate) fn rule_outcome(index: usize, rule: &Rule, record: &Record) -> RuleOutcome {
     let condition = match &rule.when {
         Some(cond) => eval(cond, record, 0.0),
         None => Out::Known(Val::Bool(true)),

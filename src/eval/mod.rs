@@ -3,8 +3,10 @@
 
 mod decision;
 mod expr;
+mod plan;
 mod truth;
 
 pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
+pub use plan::Plan;
 pub use expr::{eval, truth, Out, Val};
 pub use truth::Truth;
