@@ -7,6 +7,6 @@ mod plan;
 mod truth;
 
 pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
-pub use plan::Plan;
 pub use expr::{eval, truth, Out, Val};
+pub use plan::Plan;
 pub use truth::Truth;
