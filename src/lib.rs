@@ -41,6 +41,7 @@ pub mod explain;
 pub mod format;
 pub mod io;
 pub mod record;
+pub mod report;
 pub mod source;
 pub mod syntax;
 pub mod testing;

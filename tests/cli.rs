@@ -80,7 +80,7 @@ fn eval_summary_and_decisions_on_the_examples() {
             "sweetspot: 60 records from 1 input: 31 qualified, 9 review, 15 excluded, 5 invalid",
         ))
         .stdout(predicate::str::starts_with(
-            "id,decision,tier,score,exclusions,reviews\np001,qualified,B,32,,\np002,excluded,B,50,sanctioned_country,public_sector\n",
+            "id,decision,tier,score,exclusions,reviews,policy,policy_version,policy_hash\np001,qualified,B,32,,,ICP FY2027,3,",
         ));
 }
 

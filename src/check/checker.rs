@@ -154,6 +154,7 @@ pub(crate) fn check(loaded: Loaded) -> Result<(Policy, Vec<CheckError>), Vec<Pol
     let warnings = std::mem::take(&mut checker.warnings);
     let schema = std::mem::take(&mut checker.schema);
     drop(checker);
+    let hash = crate::report::hash::policy_hash(&sources);
     Ok((
         Policy {
             name,
@@ -165,6 +166,7 @@ pub(crate) fn check(loaded: Loaded) -> Result<(Policy, Vec<CheckError>), Vec<Pol
             tiers,
             examples,
             tests,
+            hash,
             plan: std::sync::OnceLock::new(),
         },
         warnings,

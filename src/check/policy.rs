@@ -306,6 +306,8 @@ pub struct Policy {
     pub examples: IndexMap<String, Example>,
     /// Tests in policy order.
     pub tests: Vec<Test>,
+    /// SHA-256 over the policy's files, computed once at load (see [`crate::report::hash`]).
+    pub hash: String,
     /// The compiled evaluation plan, built on first use.
     pub(crate) plan: std::sync::OnceLock<crate::eval::Plan>,
 }

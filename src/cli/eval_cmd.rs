@@ -73,6 +73,7 @@ pub fn run(args: &EvalArgs) -> u8 {
     };
     let mut writer = DecisionWriter::new(sink, format);
     let mut counts = [0u64; 4];
+    let mut read: Vec<(InputSource, u64)> = Vec::new();
     let mut failure: Option<InputError> = None;
     for source in &sources {
         let mut on_record = |record: sweetspot::Record| {
@@ -86,6 +87,7 @@ pub fn run(args: &EvalArgs) -> u8 {
         };
         match read_records(source, &policy.schema, &options, &mut on_record) {
             Ok(summary) => {
+                read.push((source.clone(), summary.records));
                 for warning in &summary.warnings {
                     eprintln!("warning: {warning}");
                 }
@@ -128,7 +130,12 @@ pub fn run(args: &EvalArgs) -> u8 {
             eprint_diagnostic(&e);
             2
         }
-        None => 0,
+        None => match &args.manifest {
+            Some(path) => {
+                super::report_cmd::write_eval_manifest(path, args, &policy, &read, counts, format)
+            }
+            None => 0,
+        },
     }
 }
 

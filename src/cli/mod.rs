@@ -1,10 +1,12 @@
 //! Command-line arguments and dispatch.
 
 mod check_cmd;
+mod diff_cmd;
 mod eval_cmd;
 mod explain_cmd;
 mod fmt_cmd;
 mod output;
+mod report_cmd;
 mod test_cmd;
 
 use std::path::PathBuf;
@@ -38,6 +40,10 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Write a self-contained HTML (or Markdown) report for compliance.
+    Report(report_cmd::ReportArgs),
+    /// Show what a policy change does to the records (exit 1 when something changes).
+    Diff(diff_cmd::DiffArgs),
     /// Rewrite policy files in the canonical layout.
     Fmt {
         /// Change nothing; list the files that are not formatted.
@@ -71,6 +77,9 @@ pub struct EvalArgs {
     /// A column or key the schema lacks, holding data, makes the record invalid.
     #[arg(long)]
     strict: bool,
+    /// Also write a JSON run manifest (policy and input hashes, counts) to this file.
+    #[arg(long, value_name = "FILE")]
+    manifest: Option<PathBuf>,
 }
 
 /// Runs the command and returns the process exit code.
@@ -81,5 +90,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain_cmd::run(&args),
         Command::Test { paths } => test_cmd::run(&paths),
         Command::Fmt { check, paths } => fmt_cmd::run(&paths, check),
+        Command::Report(args) => report_cmd::run(&args),
+        Command::Diff(args) => diff_cmd::run(&args),
     }
 }

@@ -93,6 +93,14 @@ impl Serialize for Unknowns<'_> {
     }
 }
 
+/// The policy that made a decision: `{"name", "version", "hash"}` in every output row.
+#[derive(Serialize)]
+struct PolicyStamp<'a> {
+    name: &'a str,
+    version: u64,
+    hash: &'a str,
+}
+
 #[derive(Serialize)]
 struct Unknown<'a> {
     rule: &'a str,
@@ -102,7 +110,7 @@ struct Unknown<'a> {
 impl Serialize for DecisionRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (p, d) = (self.policy, self.decision);
-        let mut map = s.serialize_map(Some(9))?;
+        let mut map = s.serialize_map(Some(10))?;
         map.serialize_entry("id", &d.id)?;
         map.serialize_entry("decision", &d.kind)?;
         map.serialize_entry("tier", &d.tier.map(|t| p.tiers[t].name.as_str()))?;
@@ -118,6 +126,15 @@ impl Serialize for DecisionRow<'_> {
         map.serialize_entry("contributions", &Contributions(p, d))?;
         map.serialize_entry("unknown", &Unknowns(p, d))?;
         map.serialize_entry("errors", &d.errors)?;
+        // The audit trail: which policy, in which exact text, made this decision.
+        map.serialize_entry(
+            "policy",
+            &PolicyStamp {
+                name: &p.name,
+                version: p.version,
+                hash: &p.hash,
+            },
+        )?;
         map.end()
     }
 }

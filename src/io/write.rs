@@ -16,7 +16,7 @@ pub enum OutputFormat {
     Json,
     /// One JSON object per line (the contract's format).
     Jsonl,
-    /// id, decision, tier, score, exclusions, reviews.
+    /// id, decision, tier, score, exclusions, reviews, policy, policy_version, policy_hash.
     Csv,
 }
 
@@ -64,7 +64,17 @@ impl<W: Write> DecisionWriter<W> {
             .buffer_capacity(1024)
             .from_writer(Vec::with_capacity(256));
         if self.count == 0 {
-            csv.write_record(["id", "decision", "tier", "score", "exclusions", "reviews"])?;
+            csv.write_record([
+                "id",
+                "decision",
+                "tier",
+                "score",
+                "exclusions",
+                "reviews",
+                "policy",
+                "policy_version",
+                "policy_hash",
+            ])?;
         }
         let names = |it: &mut dyn Iterator<Item = &crate::eval::RuleOutcome>| {
             it.map(|o| policy.rules[o.rule].name.as_str())
@@ -80,6 +90,9 @@ impl<W: Write> DecisionWriter<W> {
             d.score.map(format_number).unwrap_or_default(),
             names(&mut d.exclusions()),
             names(&mut d.reviews()),
+            policy.name.clone(),
+            policy.version.to_string(),
+            policy.hash.clone(),
         ])?;
         let row = csv.into_inner().map_err(|e| e.into_error())?;
         self.out.write_all(&row)
