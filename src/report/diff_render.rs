@@ -159,8 +159,12 @@ pub fn text(d: &Diff) -> String {
     }
     let _ = writeln!(b, "{:<10} {:>6} {:>6}", "total", d.total(), d.total());
 
-    b.push_str("\ntransitions (rows: old, columns: new; * marks a changed decision or tier)\n");
-    matrix_text(&mut b, d);
+    if d.transitions.is_empty() {
+        b.push_str("\nno records, no transitions\n");
+    } else {
+        b.push_str("\ntransitions (rows: old, columns: new; * marks a changed decision or tier)\n");
+        matrix_text(&mut b, d);
+    }
 
     if d.changed.is_empty() {
         b.push_str("\nno record changes\n");

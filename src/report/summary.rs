@@ -131,6 +131,8 @@ impl Histogram {
         if !score.is_finite() {
             return;
         }
+        // Far beyond any real score; keeps bucket indices and ranges exact.
+        let score = score.clamp(-1e15, 1e15);
         let index = (score / self.width).floor() as i64;
         self.buckets.entry(index).or_default()[slot] += 1;
         while self.buckets.len() > MAX_BUCKETS {
@@ -169,7 +171,7 @@ impl Histogram {
         ) else {
             return Vec::new();
         };
-        let range = (hi - lo + 1) as f64 * self.width;
+        let range = (hi as f64 - lo as f64 + 1.0) * self.width;
         let mut width = self.width;
         for nice in nice_widths() {
             if nice + 1e-9 < self.width || !is_multiple(nice, self.width) {
@@ -202,7 +204,7 @@ impl Histogram {
 }
 
 fn nice_widths() -> impl Iterator<Item = f64> {
-    (0..12).flat_map(|exp| {
+    (0..18).flat_map(|exp| {
         let base = 10f64.powi(exp);
         [1.0 * base, 2.0 * base, 2.5 * base, 5.0 * base]
     })
@@ -562,6 +564,18 @@ mod tests {
         let bars = h.bars(20);
         assert!(bars.len() <= 21, "{} bars", bars.len());
         assert_eq!(bars.iter().map(|b| b.2[0]).sum::<u64>(), 10_000);
+    }
+
+    #[test]
+    fn histogram_of_extreme_scores_stays_small() {
+        let mut h = Histogram::default();
+        h.add(-1e300, DecisionKind::Qualified);
+        h.add(1e300, DecisionKind::Review);
+        h.add(0.5, DecisionKind::Excluded);
+        let bars = h.bars(24);
+        assert!(bars.len() <= 25, "{} bars", bars.len());
+        let counts: u64 = bars.iter().map(|b| b.2.iter().sum::<u64>()).sum();
+        assert_eq!(counts, 3);
     }
 
     #[test]
