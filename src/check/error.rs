@@ -28,6 +28,8 @@ pub enum CheckErrorKind {
     UseCycle,
     /// A `use` of a file that cannot be read.
     UseMissing,
+    /// More used files than the limit.
+    TooManyFiles,
     /// No `record`, or more than one.
     RecordCount,
     /// `key` on an optional field, or more than one key.
@@ -59,6 +61,7 @@ impl CheckErrorKind {
             CheckErrorKind::ScoreOutsideTier => "sweetspot::check::score_outside_tier",
             CheckErrorKind::UseCycle => "sweetspot::check::use_cycle",
             CheckErrorKind::UseMissing => "sweetspot::check::use_missing",
+            CheckErrorKind::TooManyFiles => "sweetspot::check::too_many_files",
             CheckErrorKind::RecordCount => "sweetspot::check::record_count",
             CheckErrorKind::KeyField => "sweetspot::check::key_optional",
             CheckErrorKind::Header => "sweetspot::check::header",

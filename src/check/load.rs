@@ -104,11 +104,27 @@ pub(crate) fn load(origin: Origin<'_>, errors: &mut Vec<PolicyError>) -> Option<
     })
 }
 
+/// The most files a policy may `use`, directly or through other used files.
+pub const MAX_USED_FILES: usize = 64;
+
 fn read(path: &Path) -> Result<String, String> {
+    use std::io::Read;
     if path.is_dir() {
         return Err("it is a directory".to_string());
     }
-    let bytes = std::fs::read(path).map_err(|e| io_message(&e))?;
+    let file = std::fs::File::open(path).map_err(|e| io_message(&e))?;
+    if !file.metadata().map_err(|e| io_message(&e))?.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    // One byte past the limit is enough for the parser to report the file as too large.
+    let mut bytes = Vec::new();
+    file.take(crate::syntax::limits::MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_message(&e))?;
+    if bytes.len() > crate::syntax::limits::MAX_FILE_BYTES {
+        // Too large: the parser says so (the text itself is not looked at).
+        return Ok(String::from_utf8_lossy(&bytes).into_owned());
+    }
     String::from_utf8(bytes).map_err(|e| {
         format!(
             "not valid UTF-8 (byte {} is invalid)",
@@ -205,6 +221,20 @@ impl Loader<'_> {
             return;
         }
         if self.seen.contains(&canonical) {
+            return;
+        }
+        if self.used_files.len() >= MAX_USED_FILES {
+            self.errors.push(
+                CheckError::new(
+                    &self.sources,
+                    CheckErrorKind::TooManyFiles,
+                    span,
+                    format!("a policy may use at most {MAX_USED_FILES} files; `{target}` would be one more"),
+                    "one file too many",
+                )
+                .with_help("merge small used files into larger ones")
+                .into(),
+            );
             return;
         }
         match read(&path) {

@@ -36,6 +36,7 @@ pub fn run(args: &EvalArgs) -> u8 {
         delimiter,
         read: ReadOptions {
             strict: args.strict,
+            decimal_comma: args.decimal_comma,
         },
     };
     let sources: Vec<InputSource> = if args.inputs.is_empty() {
@@ -71,7 +72,7 @@ pub fn run(args: &EvalArgs) -> u8 {
             None,
         ),
     };
-    let mut writer = DecisionWriter::new(sink, format);
+    let mut writer = DecisionWriter::new(sink, format).formula_escape(!args.no_formula_escape);
     let mut counts = [0u64; 4];
     let mut read: Vec<(InputSource, u64)> = Vec::new();
     let mut failure: Option<InputError> = None;
@@ -109,6 +110,7 @@ pub fn run(args: &EvalArgs) -> u8 {
         if failure.is_some() {
             let _ = std::fs::remove_file(temp);
         } else if let Err(e) = std::fs::rename(temp, path) {
+            let _ = std::fs::remove_file(temp);
             failure = Some(InputError::Write {
                 message: format!("cannot move output into `{}`: {e}", path.display()),
             });

@@ -77,6 +77,13 @@ pub struct EvalArgs {
     /// A column or key the schema lacks, holding data, makes the record invalid.
     #[arg(long)]
     strict: bool,
+    /// Read numbers in text written with a decimal comma: `1.234,50` is 1234.5.
+    #[arg(long)]
+    decimal_comma: bool,
+    /// Write CSV cells starting with `=`, `+`, `-` or `@` as they are, instead of
+    /// prefixing `'` so that a spreadsheet does not run them as formulas.
+    #[arg(long)]
+    no_formula_escape: bool,
     /// Also write a JSON run manifest (policy and input hashes, counts) to this file.
     #[arg(long, value_name = "FILE")]
     manifest: Option<PathBuf>,

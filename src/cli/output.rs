@@ -60,5 +60,5 @@ pub fn is_main_policy(path: &Path) -> bool {
     text.lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
         .find(|l| !l.is_empty())
-        .is_some_and(|l| l.starts_with("policy"))
+        .is_some_and(|l| l.trim_start_matches('\u{feff}').starts_with("policy"))
 }

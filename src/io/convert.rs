@@ -8,6 +8,9 @@ use crate::record::{FieldError, Record, RecordId};
 pub struct ReadOptions {
     /// A column or key the schema lacks, holding data, makes the record invalid.
     pub strict: bool,
+    /// Numbers in text are written the German way: `,` before the fraction and `.`
+    /// between groups of thousands (`1.234,50`); a `.` is then never a decimal point.
+    pub decimal_comma: bool,
 }
 
 /// Whether `s` is a number as the contract reads it: optional sign, digits,
@@ -49,6 +52,42 @@ pub fn parse_number(s: &str) -> Option<f64> {
     s.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
+/// Reads a number written with a decimal comma: optional sign, digits (optionally in
+/// groups of three joined by `.`, as in `1.234.567`), optional `,` and fraction digits.
+pub fn parse_decimal_comma(s: &str) -> Option<f64> {
+    let (sign, rest) = match s.as_bytes().first() {
+        Some(b'+') | Some(b'-') => (&s[..1], &s[1..]),
+        _ => ("", s),
+    };
+    let (int, frac) = match rest.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let all_digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let mut groups = int.split('.');
+    let first = groups.next().unwrap_or("");
+    let grouped = int.contains('.');
+    if !all_digits(first) || (grouped && first.len() > 3) {
+        return None;
+    }
+    let mut digits: String = first.to_string();
+    for group in groups {
+        if group.len() != 3 || !all_digits(group) {
+            return None;
+        }
+        digits.push_str(group);
+    }
+    let mut text = format!("{sign}{digits}");
+    if let Some(frac) = frac {
+        if !all_digits(frac) {
+            return None;
+        }
+        text.push('.');
+        text.push_str(frac);
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
 fn parse_bool(s: &str) -> Option<bool> {
     match s.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Some(true),
@@ -57,8 +96,12 @@ fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
-fn number_error(field: &str, cell: &str) -> FieldError {
-    let help = if cell.contains(',') {
+fn number_error(field: &str, cell: &str, options: ReadOptions) -> FieldError {
+    let help = if options.decimal_comma {
+        " (with --decimal-comma, write numbers like 1234,5 or 1.234,5: `,` before the fraction, `.` only between groups of three digits)"
+    } else if cell.contains(',') && parse_decimal_comma(cell).is_some() {
+        " (no thousands separators or decimal commas: write 1200 or 1200.5, or pass --decimal-comma if the file writes numbers like 1.234,50)"
+    } else if cell.contains(',') {
         " (no thousands separators or decimal commas: write 1200 or 1200.5)"
     } else {
         " (write digits like 1200, 1200.5 or -3)"
@@ -69,15 +112,34 @@ fn number_error(field: &str, cell: &str) -> FieldError {
     }
 }
 
+/// Reads one number cell by the options.
+fn number_from_text(field: &str, cell: &str, options: ReadOptions) -> Result<f64, FieldError> {
+    let parsed = if options.decimal_comma {
+        parse_decimal_comma(cell)
+    } else {
+        parse_number(cell)
+    };
+    parsed.ok_or_else(|| number_error(field, cell, options))
+}
+
 /// Reads one text cell (already known to be non-empty) as a field's type.
 pub fn value_from_text(schema: &Schema, id: usize, cell: &str) -> Result<Value, FieldError> {
+    value_from_text_with(schema, id, cell, ReadOptions::default())
+}
+
+/// Reads one text cell (already known to be non-empty) as a field's type, by `options`
+/// (`decimal_comma` changes how numbers are read).
+pub fn value_from_text_with(
+    schema: &Schema,
+    id: usize,
+    cell: &str,
+    options: ReadOptions,
+) -> Result<Value, FieldError> {
     let field = &schema.fields[id];
     let name = field.name.as_str();
     match &field.ty {
         FieldType::Text => Ok(Value::Text(cell.to_string())),
-        FieldType::Number => parse_number(cell)
-            .map(Value::Number)
-            .ok_or_else(|| number_error(name, cell)),
+        FieldType::Number => number_from_text(name, cell, options).map(Value::Number),
         FieldType::Bool => parse_bool(cell).map(Value::Bool).ok_or_else(|| FieldError {
             field: Some(name.to_string()),
             message: format!("`{cell}` is not a bool (write true/false, yes/no or 1/0)"),
@@ -106,7 +168,7 @@ pub fn value_from_text(schema: &Schema, id: usize, cell: &str) -> Result<Value, 
         )),
         FieldType::NumberList => cell
             .split(';')
-            .map(|part| parse_number(part).ok_or_else(|| number_error(name, part)))
+            .map(|part| number_from_text(name, part, options))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::NumberList),
     }
@@ -117,6 +179,7 @@ pub struct RecordBuilder<'s> {
     schema: &'s Schema,
     record: Record,
     raw_key: Option<String>,
+    options: ReadOptions,
 }
 
 impl<'s> RecordBuilder<'s> {
@@ -128,7 +191,14 @@ impl<'s> RecordBuilder<'s> {
             schema,
             record,
             raw_key: None,
+            options: ReadOptions::default(),
         }
+    }
+
+    /// Reads values by `options` (`decimal_comma` changes how numbers are read).
+    pub fn with_options(mut self, options: ReadOptions) -> RecordBuilder<'s> {
+        self.options = options;
+        self
     }
 
     /// Records an error for the whole record.
@@ -162,7 +232,7 @@ impl<'s> RecordBuilder<'s> {
         if cell.is_empty() {
             return;
         }
-        match value_from_text(self.schema, id, cell) {
+        match value_from_text_with(self.schema, id, cell, self.options) {
             Ok(v) => self.record.values[id] = Some(v),
             Err(e) => self.record.errors.push(e),
         }
@@ -187,7 +257,9 @@ impl<'s> RecordBuilder<'s> {
         let result = match (value, &field.ty) {
             (J::Null, _) => return,
             (J::String(s), _) if s.is_empty() => return,
-            (J::String(s), FieldType::Number) => value_from_text(self.schema, id, s),
+            (J::String(s), FieldType::Number) => {
+                value_from_text_with(self.schema, id, s, self.options)
+            }
             (J::Number(n), FieldType::Number) => match n.as_f64().filter(|f| f.is_finite()) {
                 Some(f) => Ok(Value::Number(f)),
                 None => Err(wrong("a finite number")),
@@ -210,7 +282,7 @@ impl<'s> RecordBuilder<'s> {
                         .as_f64()
                         .filter(|f| f.is_finite())
                         .ok_or_else(|| wrong("a list of numbers")),
-                    J::String(s) => parse_number(s).ok_or_else(|| number_error(&name, s)),
+                    J::String(s) => number_from_text(&name, s, self.options),
                     _ => Err(wrong("a list of numbers")),
                 })
                 .collect::<Result<Vec<_>, _>>()
@@ -290,7 +362,7 @@ pub fn record_from_json(
     line: Option<u64>,
     options: ReadOptions,
 ) -> Record {
-    let mut builder = RecordBuilder::new(schema, position, line);
+    let mut builder = RecordBuilder::new(schema, position, line).with_options(options);
     match value {
         serde_json::Value::Object(map) => {
             for (key, v) in map {

@@ -1,6 +1,13 @@
 //! CSV input: header row, `,` or `;` detected from the header, RFC 4180 quoting.
+//!
+//! The bytes pass through a [`Scanner`] on their way to the CSV reader. It follows the
+//! quoting the way the reader does, to catch what the reader accepts silently: a quote
+//! that never closes (the rest of the file would become one cell) and cells or rows
+//! past the size limits.
 
-use std::io::BufRead;
+use std::cell::RefCell;
+use std::io::{BufRead, Read};
+use std::rc::Rc;
 
 use super::convert::RecordBuilder;
 use super::error::InputError;
@@ -8,8 +15,14 @@ use super::read::{InputOptions, InputSummary};
 use crate::check::Schema;
 use crate::record::Record;
 
+/// The largest cell, in bytes (1 MiB).
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// The largest row, in bytes (4 MiB).
+pub const MAX_ROW_BYTES: usize = 4 << 20;
+
 /// Picks `;` when the header line holds more semicolons than commas (outside quotes).
-fn detect_delimiter(header: &[u8]) -> u8 {
+pub(crate) fn detect_delimiter(header: &[u8]) -> u8 {
     let (mut commas, mut semis, mut quoted) = (0, 0, false);
     for &b in header {
         match b {
@@ -27,38 +40,164 @@ fn detect_delimiter(header: &[u8]) -> u8 {
     }
 }
 
+/// What the scanner has seen so far.
+#[derive(Debug, Default)]
+struct ScanState {
+    /// Inside a quoted cell.
+    quoted: bool,
+    /// Just after a quote inside a quoted cell (it closes the cell, or a second
+    /// quote follows and both stand for one).
+    after_quote: bool,
+    /// At the start of a cell, where a quote opens quoting.
+    cell_start: bool,
+    /// 1-based line of the current byte.
+    line: u64,
+    /// Bytes passed so far.
+    offset: u64,
+    /// Where the open quote stands: its byte offset and line.
+    open_quote: (u64, u64),
+    /// Bytes of the current cell and row.
+    cell: usize,
+    row: usize,
+    /// The end of the input was reached.
+    eof: bool,
+    /// A limit was passed: the line where the cell or row began, and what.
+    overflow: Option<(u64, String)>,
+    /// Line where the current row began.
+    row_line: u64,
+}
+
+/// Passes bytes through to the CSV reader while following the quoting.
+struct Scanner {
+    inner: Box<dyn BufRead>,
+    delimiter: u8,
+    state: Rc<RefCell<ScanState>>,
+}
+
+impl Read for Scanner {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut st = self.state.borrow_mut();
+        if n == 0 {
+            st.eof = true;
+            return Ok(0);
+        }
+        for &b in &buf[..n] {
+            if st.quoted {
+                if st.after_quote {
+                    st.after_quote = false;
+                    if b != b'"' {
+                        st.quoted = false;
+                    }
+                } else if b == b'"' {
+                    st.after_quote = true;
+                }
+            }
+            if !st.quoted {
+                if b == self.delimiter {
+                    st.cell = 0;
+                    st.cell_start = true;
+                } else if b == b'\n' || b == b'\r' {
+                    st.cell = 0;
+                    st.row = 0;
+                    st.cell_start = true;
+                } else if b == b'"' && st.cell_start {
+                    st.quoted = true;
+                    st.open_quote = (st.offset, st.line);
+                    st.cell_start = false;
+                } else {
+                    st.cell_start = false;
+                }
+            }
+            if st.row == 0 && b != b'\n' && b != b'\r' {
+                st.row_line = st.line;
+            }
+            if b != b'\n' && b != b'\r' || st.quoted {
+                st.cell += 1;
+                st.row += 1;
+            }
+            if b == b'\n' {
+                st.line += 1;
+            }
+            st.offset += 1;
+            if st.overflow.is_none() && (st.cell > MAX_CELL_BYTES || st.row > MAX_ROW_BYTES) {
+                let message = if st.quoted {
+                    format!(
+                        "the quoted cell opened on line {} runs past 1 MiB; is its closing quote missing?",
+                        st.open_quote.1
+                    )
+                } else if st.cell > MAX_CELL_BYTES {
+                    "a cell is larger than 1 MiB (the limit)".to_string()
+                } else {
+                    "a row is larger than 4 MiB (the limit)".to_string()
+                };
+                let line = if st.quoted {
+                    st.open_quote.1
+                } else {
+                    st.row_line
+                };
+                st.overflow = Some((line, message));
+            }
+        }
+        if st.overflow.is_some() {
+            return Err(std::io::Error::other("size limit"));
+        }
+        Ok(n)
+    }
+}
+
 pub(crate) fn read_csv(
-    mut reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead>,
     name: &str,
+    delimiter: u8,
     schema: &Schema,
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
-    let unreadable = |e: std::io::Error| InputError::Unreadable {
-        file: name.to_string(),
-        message: e.to_string(),
+    let state = Rc::new(RefCell::new(ScanState {
+        line: 1,
+        row_line: 1,
+        cell_start: true,
+        ..ScanState::default()
+    }));
+    let scanner = Scanner {
+        inner: reader,
+        delimiter,
+        state: Rc::clone(&state),
     };
-    let head = reader.fill_buf().map_err(unreadable)?;
-    let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
-    if bom {
-        reader.consume(3);
-    }
-    let head = reader.fill_buf().map_err(unreadable)?;
-    let delimiter = options.delimiter.unwrap_or_else(|| detect_delimiter(head));
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(reader);
-    let mut summary = InputSummary::default();
-    let headers = csv
-        .byte_headers()
-        .map_err(|e| InputError::BadCsv {
+        .from_reader(scanner);
+    // A read error: a limit the scanner stopped at, or a failure to read.
+    let failed = |e: csv::Error| {
+        if let Some((line, message)) = state.borrow_mut().overflow.take() {
+            return InputError::TooLarge {
+                file: name.to_string(),
+                line,
+                message,
+            };
+        }
+        InputError::BadCsv {
             file: name.to_string(),
-            line: 1,
+            line: e.position().map_or(0, |p| p.line()),
             message: e.to_string(),
-        })?
-        .clone();
+        }
+    };
+    // After a record: was it cut short by a quote that never closes?
+    let unclosed = |end: u64| {
+        let st = state.borrow();
+        (st.eof && st.quoted && st.open_quote.0 < end).then(|| InputError::UnclosedQuote {
+            file: name.to_string(),
+            line: st.open_quote.1,
+        })
+    };
+    let mut summary = InputSummary::default();
+    let headers = csv.byte_headers().map_err(failed)?.clone();
+    if let Some(e) = unclosed(csv.position().byte()) {
+        return Err(e);
+    }
     if headers.is_empty() {
         return Ok(summary);
     }
@@ -105,15 +244,12 @@ pub(crate) fn read_csv(
     }
     let mut row = csv::ByteRecord::new();
     loop {
-        let more = csv
-            .read_byte_record(&mut row)
-            .map_err(|e| InputError::BadCsv {
-                file: name.to_string(),
-                line: e.position().map_or(0, |p| p.line()),
-                message: e.to_string(),
-            })?;
+        let more = csv.read_byte_record(&mut row).map_err(failed)?;
         if !more {
             break;
+        }
+        if let Some(e) = unclosed(csv.position().byte()) {
+            return Err(e);
         }
         // A line holding only white space is a blank line, not a record.
         if row.len() == 1
@@ -125,7 +261,8 @@ pub(crate) fn read_csv(
         }
         summary.records += 1;
         let line = row.position().map(|p| p.line());
-        let mut builder = RecordBuilder::new(schema, summary.records, line);
+        let mut builder =
+            RecordBuilder::new(schema, summary.records, line).with_options(options.read);
         if row.len() != columns.len() {
             // Keep the record's id even when its cells do not line up.
             if let Some(key) = schema.key {

@@ -72,6 +72,34 @@ pub enum InputError {
         /// The CSV reader's message.
         message: String,
     },
+    /// A CSV quote that opens and never closes: the rest of the file would be one cell.
+    #[error("{file}:{line}: a quote opens on this line and is never closed")]
+    #[diagnostic(
+        code(sweetspot::input::unclosed_quote),
+        help("close the quoted cell with `\"`; a quote inside a quoted cell is written twice (`\"\"`)")
+    )]
+    UnclosedQuote {
+        /// The file.
+        file: String,
+        /// The line where the quote opens.
+        line: u64,
+    },
+    /// A CSV cell or row past the size limits.
+    #[error("{file}:{line}: {message}")]
+    #[diagnostic(
+        code(sweetspot::input::too_large),
+        help(
+            "a cell holds at most 1 MiB and a row at most 4 MiB; check the quoting near this line"
+        )
+    )]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// The line where the cell or row begins.
+        line: u64,
+        /// What is too large.
+        message: String,
+    },
     /// Writing the decisions failed.
     #[error("cannot write output: {message}")]
     #[diagnostic(code(sweetspot::output::write))]

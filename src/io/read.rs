@@ -2,7 +2,7 @@
 //! whole file at once. Each record is handed to a sink as soon as it is read.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
@@ -63,6 +63,9 @@ pub struct InputSummary {
 }
 
 /// Reads every record of `source`, handing each to `sink` in order.
+///
+/// The format comes from `options.format`, else the file's extension; standard input
+/// is sniffed (see [`read_from`]).
 pub fn read_records(
     source: &InputSource,
     schema: &Schema,
@@ -70,21 +73,96 @@ pub fn read_records(
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let name = source.name();
-    let mut reader: Box<dyn BufRead> = match source {
-        InputSource::File(path) => Box::new(BufReader::with_capacity(1 << 16, open(path)?)),
-        InputSource::Stdin => Box::new(BufReader::new(std::io::stdin())),
+    let (reader, format): (Box<dyn BufRead>, Option<InputFormat>) = match source {
+        InputSource::File(path) => {
+            let file = open(path)?;
+            let format = match options.format {
+                Some(f) => f,
+                None => format_from_extension(path)?,
+            };
+            (
+                Box::new(BufReader::with_capacity(1 << 16, file)),
+                Some(format),
+            )
+        }
+        InputSource::Stdin => (
+            Box::new(BufReader::with_capacity(1 << 16, std::io::stdin())),
+            options.format,
+        ),
     };
-    let format = match (options.format, source) {
-        (Some(f), _) => f,
-        (None, InputSource::File(path)) => format_from_extension(path)?,
-        (None, InputSource::Stdin) => sniff(&mut reader, &name)?,
+    read_from(reader, &name, format, schema, options, sink)
+}
+
+/// Reads every record from `reader` (named `name` in messages) in `format`; with no
+/// format, the input is sniffed the way standard input is: the first byte that is not
+/// white space decides. `[` is a JSON array; `{` is JSON Lines when the first line holds
+/// a whole JSON value, and one JSON document (a record object spread over several lines)
+/// when it does not; anything else is CSV.
+///
+/// A UTF-8 byte-order mark at the start is skipped in every format. An input holding
+/// nothing but white space has no records and gives a warning.
+pub fn read_from(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    format: Option<InputFormat>,
+    schema: &Schema,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
+) -> Result<InputSummary, InputError> {
+    let unreadable = |e: std::io::Error| InputError::Unreadable {
+        file: name.to_string(),
+        message: io_message(&e),
     };
+    if reader.fill_buf().map_err(unreadable)?.starts_with(BOM) {
+        reader.consume(BOM.len());
+    }
+    // Leading white space is read ahead (to find the first byte) and given back.
+    let mut lead = Vec::new();
+    loop {
+        let buf = reader.fill_buf().map_err(unreadable)?;
+        let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let done = n < buf.len() || buf.is_empty() || lead.len() > MAX_LEAD_BYTES;
+        lead.extend_from_slice(&buf[..n]);
+        reader.consume(n);
+        if done {
+            break;
+        }
+    }
+    let Some(&first) = reader.fill_buf().map_err(unreadable)?.first() else {
+        return Ok(InputSummary {
+            records: 0,
+            warnings: vec![format!("{name} is empty: no records")],
+        });
+    };
+    let format = match format {
+        Some(f) => f,
+        None => match first {
+            b'[' => InputFormat::Json,
+            b'{' => sniff_object(&mut reader, name)?,
+            _ => InputFormat::Csv,
+        },
+    };
+    if format == InputFormat::Csv {
+        let delimiter = options.delimiter.unwrap_or_else(|| {
+            super::csv_in::detect_delimiter(reader.fill_buf().unwrap_or_default())
+        });
+        let reader = Box::new(std::io::Cursor::new(lead).chain(reader));
+        return super::csv_in::read_csv(reader, name, delimiter, schema, options, sink);
+    }
+    let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(lead).chain(reader));
     match format {
-        InputFormat::Csv => super::csv_in::read_csv(reader, &name, schema, options, sink),
-        InputFormat::Jsonl => read_jsonl(reader, &name, schema, options, sink),
-        InputFormat::Json => read_json(reader, &name, schema, options, sink),
+        InputFormat::Jsonl => read_jsonl(reader, name, schema, options, sink),
+        _ => read_json(reader, name, schema, options, sink),
     }
 }
+
+const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
+
+/// How much leading white space is looked through for the first byte.
+const MAX_LEAD_BYTES: usize = 1 << 20;
+
+/// The longest JSON Lines line, in bytes (1 MiB); a longer line is an invalid record.
+pub const MAX_JSONL_LINE_BYTES: usize = 1 << 20;
 
 fn open(path: &Path) -> Result<File, InputError> {
     if path.is_dir() {
@@ -114,67 +192,115 @@ fn format_from_extension(path: &Path) -> Result<InputFormat, InputError> {
     }
 }
 
-/// Guesses the format of standard input from its first non-blank byte.
-fn sniff(reader: &mut Box<dyn BufRead>, name: &str) -> Result<InputFormat, InputError> {
+/// Input starting with `{`: one JSON document (a pretty-printed record object) when the
+/// first line ends before the JSON value does; otherwise JSON Lines, also when the first
+/// line is broken JSON (it becomes an invalid record) or longer than what is buffered.
+/// Nothing is consumed.
+fn sniff_object(reader: &mut Box<dyn BufRead>, name: &str) -> Result<InputFormat, InputError> {
+    let buf = reader.fill_buf().map_err(|e| InputError::Unreadable {
+        file: name.to_string(),
+        message: io_message(&e),
+    })?;
+    let Some(end) = buf.iter().position(|b| *b == b'\n') else {
+        return Ok(InputFormat::Jsonl);
+    };
+    Ok(
+        match serde_json::from_slice::<serde::de::IgnoredAny>(&buf[..end]) {
+            Err(e) if e.is_eof() => InputFormat::Json,
+            _ => InputFormat::Jsonl,
+        },
+    )
+}
+
+/// Reads one line (through its `\n`), keeping at most `keep` bytes of it; returns the
+/// kept bytes and the line's full length (0 at the end of the input).
+fn read_line(reader: &mut Box<dyn BufRead>, keep: usize) -> std::io::Result<(Vec<u8>, usize)> {
+    let mut line = Vec::new();
+    let mut total = 0;
     loop {
-        let buf = reader.fill_buf().map_err(|e| InputError::Unreadable {
-            file: name.to_string(),
-            message: e.to_string(),
-        })?;
-        let Some(&first) = buf.first() else {
-            return Ok(InputFormat::Csv);
-        };
-        if first.is_ascii_whitespace() {
-            reader.consume(1);
-            continue;
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok((line, total));
         }
-        return Ok(match first {
-            b'[' => InputFormat::Json,
-            b'{' => InputFormat::Jsonl,
-            _ => InputFormat::Csv,
-        });
+        let (n, end) = match buf.iter().position(|b| *b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = keep.saturating_sub(line.len()).min(n);
+        line.extend_from_slice(&buf[..room]);
+        total += n;
+        reader.consume(n);
+        if end {
+            return Ok((line, total));
+        }
+    }
+}
+
+/// The parser's message, in plainer words where it has a limit behind it.
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.starts_with("recursion limit exceeded") {
+        format!(
+            "nested more than 128 levels deep (the limit) at line {} column {}",
+            e.line(),
+            e.column()
+        )
+    } else {
+        text
     }
 }
 
 fn read_jsonl(
-    reader: Box<dyn BufRead>,
+    mut reader: Box<dyn BufRead>,
     name: &str,
     schema: &Schema,
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let mut summary = InputSummary::default();
-    for (index, line) in reader.split(b'\n').enumerate() {
-        let line_no = index as u64 + 1;
-        let bytes = line.map_err(|e| InputError::Unreadable {
-            file: name.to_string(),
-            message: e.to_string(),
+    let mut line_no = 0u64;
+    loop {
+        let (bytes, length) = read_line(&mut reader, MAX_JSONL_LINE_BYTES + 1).map_err(|e| {
+            InputError::Unreadable {
+                file: name.to_string(),
+                message: io_message(&e),
+            }
         })?;
-        let text = String::from_utf8_lossy(&bytes);
-        let trimmed = text.trim();
-        if trimmed.is_empty() {
+        if length == 0 {
+            break;
+        }
+        line_no += 1;
+        if bytes.iter().all(u8::is_ascii_whitespace) && length <= MAX_JSONL_LINE_BYTES {
             continue;
         }
         summary.records += 1;
         let position = summary.records;
-        let record = if std::str::from_utf8(&bytes).is_err() {
+        let record = if length > MAX_JSONL_LINE_BYTES {
             invalid(
                 schema,
                 position,
                 line_no,
-                format!("line {line_no} is not valid UTF-8"),
+                format!("line {line_no} is longer than 1 MiB (the limit for one record)"),
             )
         } else {
-            match serde_json::from_str::<serde_json::Value>(trimmed) {
-                Ok(value) => {
-                    record_from_json(schema, &value, position, Some(line_no), options.read)
-                }
-                Err(e) => invalid(
+            match std::str::from_utf8(&bytes) {
+                Err(_) => invalid(
                     schema,
                     position,
                     line_no,
-                    format!("line {line_no} is not valid JSON: {e}"),
+                    format!("line {line_no} is not valid UTF-8"),
                 ),
+                Ok(text) => match serde_json::from_str::<serde_json::Value>(text.trim()) {
+                    Ok(value) => {
+                        record_from_json(schema, &value, position, Some(line_no), options.read)
+                    }
+                    Err(e) => invalid(
+                        schema,
+                        position,
+                        line_no,
+                        format!("line {line_no} is not valid JSON: {}", json_message(&e)),
+                    ),
+                },
             }
         };
         sink(record)?;
@@ -213,7 +339,7 @@ fn read_json(
     result.map_err(|e| InputError::BadJson {
         file: name.to_string(),
         line: e.line() as u64,
-        message: e.to_string(),
+        message: json_message(&e),
     })?;
     Ok(summary)
 }

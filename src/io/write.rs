@@ -25,6 +25,7 @@ pub struct DecisionWriter<W: Write> {
     out: W,
     format: OutputFormat,
     count: u64,
+    formula_escape: bool,
 }
 
 impl<W: Write> DecisionWriter<W> {
@@ -34,7 +35,15 @@ impl<W: Write> DecisionWriter<W> {
             out,
             format,
             count: 0,
+            formula_escape: true,
         }
+    }
+
+    /// Whether CSV cells that a spreadsheet would run as a formula get a leading `'`
+    /// (the default; see [`escape_formula`]).
+    pub fn formula_escape(mut self, on: bool) -> DecisionWriter<W> {
+        self.formula_escape = on;
+        self
     }
 
     /// Writes one decision.
@@ -82,7 +91,7 @@ impl<W: Write> DecisionWriter<W> {
                 .join(";")
         };
         csv.write_record([
-            id_text(&d.id),
+            self.cell(id_text(&d.id)),
             d.kind.as_str().to_string(),
             d.tier
                 .map(|t| policy.tiers[t].name.clone())
@@ -143,6 +152,31 @@ impl<W: Write> DecisionWriter<W> {
         }
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+impl<W: Write> DecisionWriter<W> {
+    fn cell(&self, text: String) -> String {
+        if self.formula_escape {
+            escape_formula(text)
+        } else {
+            text
+        }
+    }
+}
+
+/// A CSV cell made safe for spreadsheets: text starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return would be run as a formula, so it gets a leading `'`. A number
+/// (`-3`, `+1.5`) is left as it is.
+pub fn escape_formula(text: String) -> String {
+    let risky = matches!(
+        text.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    if risky && super::parse_number(&text).is_none() {
+        format!("'{text}")
+    } else {
+        text
     }
 }
 

@@ -71,6 +71,34 @@ pub enum ParseError {
         #[label("too large")]
         span: SourceSpan,
     },
+    /// A policy file larger than [`super::limits::MAX_FILE_BYTES`].
+    #[error("policy file `{name}` is larger than {limit} bytes (1 MiB), the limit")]
+    #[diagnostic(
+        code(sweetspot::syntax::too_large),
+        help("split the policy into several files joined with `use`")
+    )]
+    TooLarge {
+        /// The file's name.
+        name: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An expression nested deeper than the parser, checker or evaluator allow.
+    #[error("expression is nested too deeply: {what}")]
+    #[diagnostic(
+        code(sweetspot::syntax::too_deep),
+        help("split the condition into several rules, or use a list with `in` instead of a long chain of `or`s")
+    )]
+    TooDeep {
+        /// Which limit, in words.
+        what: String,
+        /// The file.
+        #[source_code]
+        src: NamedSource<Arc<str>>,
+        /// Where the limit was passed.
+        #[label("too deep here")]
+        span: SourceSpan,
+    },
 }
 
 /// A human name for what a grammar rule stands for, used in "expected ..." messages.

@@ -4,6 +4,7 @@ use pest::iterators::Pair;
 
 use super::ast::*;
 use super::error::ParseError;
+use super::limits::MAX_EXPR_DEPTH;
 use super::parser::Rule;
 use crate::source::{FileId, SourceFile, Span};
 
@@ -11,6 +12,8 @@ use crate::source::{FileId, SourceFile, Span};
 pub(crate) struct Lowerer<'s> {
     source: &'s SourceFile,
     pub(crate) errors: Vec<ParseError>,
+    /// Whether the current expression's depth error was reported already.
+    reported_deep: bool,
 }
 
 type P<'i> = Pair<'i, Rule>;
@@ -58,6 +61,7 @@ impl<'s> Lowerer<'s> {
         Lowerer {
             source,
             errors: Vec::new(),
+            reported_deep: false,
         }
     }
 
@@ -501,12 +505,40 @@ impl<'s> Lowerer<'s> {
 
     // ------------------------------------------------------------ expressions
 
+    /// Lowers a whole expression (a `when`, computed points, a call argument ...).
     pub(crate) fn expr(&mut self, pair: P<'_>) -> Expr {
+        self.reported_deep = false;
+        self.lower(pair).0
+    }
+
+    /// Builds a node whose deepest child is `child_depth` deep. A node past
+    /// [`MAX_EXPR_DEPTH`] is reported (once per expression) and replaced by a
+    /// placeholder, so no tree deeper than the limit is ever built.
+    fn node(&mut self, kind: ExprKind, span: Span, child_depth: usize) -> (Expr, usize) {
+        let depth = child_depth + 1;
+        if depth <= MAX_EXPR_DEPTH {
+            return (Expr { kind, span }, depth);
+        }
+        if !self.reported_deep {
+            self.reported_deep = true;
+            self.errors.push(ParseError::TooDeep {
+                what: format!(
+                    "more than {MAX_EXPR_DEPTH} operators and nesting levels in one expression"
+                ),
+                src: self.source.named_source(),
+                span: span.into(),
+            });
+        }
+        (self.error_expr(span), 1)
+    }
+
+    /// Lowers an expression pair and returns it with its depth.
+    fn lower(&mut self, pair: P<'_>) -> (Expr, usize) {
         let span = self.span(&pair);
         match pair.as_rule() {
             Rule::expr | Rule::not_expr => match parts(pair).next() {
-                Some(inner) => self.expr(inner),
-                None => self.error_expr(span),
+                Some(inner) => self.lower(inner),
+                None => (self.error_expr(span), 1),
             },
             Rule::or_expr | Rule::and_expr => {
                 let op = if pair.as_rule() == Rule::or_expr {
@@ -519,20 +551,24 @@ impl<'s> Lowerer<'s> {
                 })
             }
             Rule::negation => {
-                let inner = parts(pair)
-                    .next()
-                    .map(|p| self.expr(p))
-                    .unwrap_or_else(|| self.error_expr(span));
-                Expr {
-                    kind: ExprKind::Not(Box::new(inner)),
-                    span,
-                }
+                let (inner, depth) = match parts(pair).next() {
+                    Some(p) => self.lower(p),
+                    None => (self.error_expr(span), 1),
+                };
+                self.node(ExprKind::Not(Box::new(inner)), span, depth)
             }
             Rule::comparison => self.comparison(pair),
             Rule::sum | Rule::product => self.arith(pair),
             Rule::unary => self.unary(pair),
             Rule::primary => self.primary(pair),
             _ => self.primary_inner(pair),
+        }
+    }
+
+    fn lower_or_error(&mut self, pair: Option<P<'_>>, span: Span) -> (Expr, usize) {
+        match pair {
+            Some(p) => self.lower(p),
+            None => (self.error_expr(span), 1),
         }
     }
 
@@ -548,30 +584,28 @@ impl<'s> Lowerer<'s> {
         &mut self,
         pair: P<'_>,
         make: impl Fn(Option<&str>, Expr, Expr) -> ExprKind,
-    ) -> Expr {
+    ) -> (Expr, usize) {
         let mut it = parts(pair);
         let Some(first) = it.next() else {
-            return self.error_expr(Span::default());
+            return (self.error_expr(Span::default()), 1);
         };
-        let mut acc = self.expr(first);
+        let (mut acc, mut depth) = self.lower(first);
         let mut op: Option<String> = None;
         for part in it {
             match part.as_rule() {
                 Rule::add_op | Rule::mul_op => op = Some(part.as_str().to_string()),
                 _ => {
-                    let rhs = self.expr(part);
+                    let (rhs, rhs_depth) = self.lower(part);
                     let span = acc.span.to(rhs.span);
-                    acc = Expr {
-                        kind: make(op.as_deref(), acc, rhs),
-                        span,
-                    };
+                    (acc, depth) =
+                        self.node(make(op.as_deref(), acc, rhs), span, depth.max(rhs_depth));
                 }
             }
         }
-        acc
+        (acc, depth)
     }
 
-    fn arith(&mut self, pair: P<'_>) -> Expr {
+    fn arith(&mut self, pair: P<'_>) -> (Expr, usize) {
         self.left_fold(pair, |op, lhs, rhs| {
             let op = match op {
                 Some("+") => ArithOp::Add,
@@ -583,12 +617,12 @@ impl<'s> Lowerer<'s> {
         })
     }
 
-    fn comparison(&mut self, pair: P<'_>) -> Expr {
+    fn comparison(&mut self, pair: P<'_>) -> (Expr, usize) {
         let mut it = parts(pair);
         let Some(first) = it.next() else {
-            return self.error_expr(Span::default());
+            return (self.error_expr(Span::default()), 1);
         };
-        let mut acc = self.expr(first);
+        let (mut acc, mut depth) = self.lower(first);
         let mut count = 0;
         for tail in it {
             count += 1;
@@ -600,7 +634,7 @@ impl<'s> Lowerer<'s> {
                 });
             }
             let span = acc.span.to(tail_span);
-            let kind = match tail.as_rule() {
+            let (kind, child_depth) = match tail.as_rule() {
                 Rule::compare_op_tail => {
                     let mut t = parts(tail);
                     let op = match t.next().map(|p| p.as_str()) {
@@ -611,40 +645,37 @@ impl<'s> Lowerer<'s> {
                         Some(">") => CompareOp::Gt,
                         _ => CompareOp::Ge,
                     };
-                    let rhs = t
-                        .next()
-                        .map(|p| self.expr(p))
-                        .unwrap_or_else(|| self.error_expr(span));
-                    ExprKind::Compare(op, Box::new(acc), Box::new(rhs))
+                    let (rhs, d) = self.lower_or_error(t.next(), span);
+                    (
+                        ExprKind::Compare(op, Box::new(acc), Box::new(rhs)),
+                        depth.max(d),
+                    )
                 }
                 Rule::in_tail | Rule::not_in_tail => {
                     let negated = tail.as_rule() == Rule::not_in_tail;
-                    let list = parts(tail)
-                        .next()
-                        .map(|p| self.expr(p))
-                        .unwrap_or_else(|| self.error_expr(span));
-                    ExprKind::In {
-                        item: Box::new(acc),
-                        list: Box::new(list),
-                        negated,
-                    }
+                    let (list, d) = self.lower_or_error(parts(tail).next(), span);
+                    (
+                        ExprKind::In {
+                            item: Box::new(acc),
+                            list: Box::new(list),
+                            negated,
+                        },
+                        depth.max(d),
+                    )
                 }
                 Rule::between_tail => {
                     let mut t = parts(tail);
-                    let lo = t
-                        .next()
-                        .map(|p| self.expr(p))
-                        .unwrap_or_else(|| self.error_expr(span));
-                    let hi = t
-                        .next()
-                        .map(|p| self.expr(p))
-                        .unwrap_or_else(|| self.error_expr(span));
-                    ExprKind::Between(Box::new(acc), Box::new(lo), Box::new(hi))
+                    let (lo, d1) = self.lower_or_error(t.next(), span);
+                    let (hi, d2) = self.lower_or_error(t.next(), span);
+                    (
+                        ExprKind::Between(Box::new(acc), Box::new(lo), Box::new(hi)),
+                        depth.max(d1).max(d2),
+                    )
                 }
                 _ => {
                     let present = parts(tail).any(|p| p.as_rule() == Rule::k_present);
                     let word = if present { "present" } else { "missing" };
-                    match acc.kind {
+                    let kind = match acc.kind {
                         ExprKind::Name(ref text) => ExprKind::Is {
                             field: Ident {
                                 text: text.clone(),
@@ -660,67 +691,73 @@ impl<'s> Lowerer<'s> {
                             });
                             ExprKind::Bool(false)
                         }
-                    }
+                    };
+                    (kind, 0)
                 }
             };
-            acc = Expr { kind, span };
+            (acc, depth) = self.node(kind, span, child_depth);
         }
-        acc
+        (acc, depth)
     }
 
-    fn unary(&mut self, pair: P<'_>) -> Expr {
+    fn unary(&mut self, pair: P<'_>) -> (Expr, usize) {
         let span = self.span(&pair);
         let mut minuses = Vec::new();
         let mut primary = None;
         for part in parts(pair) {
             match part.as_rule() {
                 Rule::minus => minuses.push(self.span(&part)),
-                _ => primary = Some(self.expr(part)),
+                _ => primary = Some(self.lower(part)),
             }
         }
-        let mut expr = primary.unwrap_or_else(|| self.error_expr(span));
+        let (mut expr, mut depth) = primary.unwrap_or_else(|| (self.error_expr(span), 1));
         for minus in minuses.into_iter().rev() {
             let span = minus.to(expr.span);
-            expr = Expr {
-                kind: ExprKind::Neg(Box::new(expr)),
-                span,
-            };
+            (expr, depth) = self.node(ExprKind::Neg(Box::new(expr)), span, depth);
         }
-        expr
+        (expr, depth)
     }
 
-    fn primary(&mut self, pair: P<'_>) -> Expr {
+    fn primary(&mut self, pair: P<'_>) -> (Expr, usize) {
         let span = self.span(&pair);
         match parts(pair).next() {
             Some(inner) => self.primary_inner(inner),
-            None => self.error_expr(span),
+            None => (self.error_expr(span), 1),
         }
     }
 
-    fn primary_inner(&mut self, pair: P<'_>) -> Expr {
+    fn primary_inner(&mut self, pair: P<'_>) -> (Expr, usize) {
         let span = self.span(&pair);
-        let kind = match pair.as_rule() {
-            Rule::expr => return self.expr(pair),
+        let (kind, child_depth) = match pair.as_rule() {
+            Rule::expr => return self.lower(pair),
             Rule::call => {
                 let mut it = parts(pair);
                 let name = it
                     .next()
                     .map(|p| self.ident(p))
                     .unwrap_or_else(|| self.missing_ident(span));
-                let args = it.map(|p| self.expr(p)).collect();
-                ExprKind::Call(name, args)
+                let mut depth = 0;
+                let args = it
+                    .map(|p| {
+                        let (arg, d) = self.lower(p);
+                        depth = depth.max(d);
+                        arg
+                    })
+                    .collect();
+                (ExprKind::Call(name, args), depth)
             }
-            Rule::list_literal => {
-                ExprKind::List(parts(pair).map(|p| self.constant_expr(p)).collect())
-            }
-            Rule::number => ExprKind::Number(self.number(&pair)),
-            Rule::string => ExprKind::Text(self.string(pair).value),
-            Rule::k_true => ExprKind::Bool(true),
-            Rule::k_false => ExprKind::Bool(false),
-            Rule::score_ref => ExprKind::Score,
-            _ => ExprKind::Name(pair.as_str().to_string()),
+            Rule::list_literal => (
+                ExprKind::List(parts(pair).map(|p| self.constant_expr(p)).collect()),
+                1,
+            ),
+            Rule::number => (ExprKind::Number(self.number(&pair)), 0),
+            Rule::string => (ExprKind::Text(self.string(pair).value), 0),
+            Rule::k_true => (ExprKind::Bool(true), 0),
+            Rule::k_false => (ExprKind::Bool(false), 0),
+            Rule::score_ref => (ExprKind::Score, 0),
+            _ => (ExprKind::Name(pair.as_str().to_string()), 0),
         };
-        Expr { kind, span }
+        self.node(kind, span, child_depth)
     }
 
     /// A list literal's element, as an expression.
