@@ -77,7 +77,10 @@ pub(crate) fn merge(lines: Vec<Line>, comments: &[Comment]) -> String {
                 .filter(|(_, l)| l.anchor.is_some_and(|a| a <= c.offset))
                 .max_by_key(|(_, l)| l.anchor)
                 .map(|(i, _)| i);
-            if let Some(i) = owner {
+            // One trailing comment per printed line; more (a list written over several
+            // lines prints on one) go on their own lines before the next printed line,
+            // where a second run of fmt would put them too.
+            if let Some(i) = owner.filter(|i| after[*i].is_empty()) {
                 after[i].push(c);
                 continue;
             }
@@ -95,16 +98,12 @@ pub(crate) fn merge(lines: Vec<Line>, comments: &[Comment]) -> String {
             push_line(&mut out, line.comment_indent, &c.text);
         }
         let mut text = line.text.clone();
-        let mut extra = after[i].iter();
-        if let Some(first) = extra.next() {
+        if let Some(first) = after[i].first() {
             let pad = columns[i].saturating_sub(last_line_len(line)).max(2);
             text.extend(std::iter::repeat_n(' ', pad));
             text.push_str(&first.text);
         }
         push_line(&mut out, line.indent, &text);
-        for c in extra {
-            push_line(&mut out, line.comment_indent.max(line.indent), &c.text);
-        }
     }
     for c in &before[lines.len()] {
         push_line(&mut out, 0, &c.text);

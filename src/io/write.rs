@@ -99,7 +99,7 @@ impl<W: Write> DecisionWriter<W> {
             d.score.map(format_number).unwrap_or_default(),
             names(&mut d.exclusions()),
             names(&mut d.reviews()),
-            policy.name.clone(),
+            self.cell(policy.name.clone()),
             policy.version.to_string(),
             policy.hash.clone(),
         ])?;

@@ -512,9 +512,16 @@ impl<'s> Lowerer<'s> {
     }
 
     /// Builds a node whose deepest child is `child_depth` deep. A node past
-    /// [`MAX_EXPR_DEPTH`] is reported (once per expression) and replaced by a
-    /// placeholder, so no tree deeper than the limit is ever built.
-    fn node(&mut self, kind: ExprKind, span: Span, child_depth: usize) -> (Expr, usize) {
+    /// [`MAX_EXPR_DEPTH`] is reported (once per expression, pointing at `label`, the
+    /// operator or operand that went too deep) and replaced by a placeholder, so no tree
+    /// deeper than the limit is ever built.
+    fn node(
+        &mut self,
+        kind: ExprKind,
+        span: Span,
+        label: Span,
+        child_depth: usize,
+    ) -> (Expr, usize) {
         let depth = child_depth + 1;
         if depth <= MAX_EXPR_DEPTH {
             return (Expr { kind, span }, depth);
@@ -526,7 +533,7 @@ impl<'s> Lowerer<'s> {
                     "more than {MAX_EXPR_DEPTH} operators and nesting levels in one expression"
                 ),
                 src: self.source.named_source(),
-                span: span.into(),
+                span: label.into(),
             });
         }
         (self.error_expr(span), 1)
@@ -555,7 +562,8 @@ impl<'s> Lowerer<'s> {
                     Some(p) => self.lower(p),
                     None => (self.error_expr(span), 1),
                 };
-                self.node(ExprKind::Not(Box::new(inner)), span, depth)
+                let label = Span::new(span.file, span.start, span.start + 3);
+                self.node(ExprKind::Not(Box::new(inner)), span, label, depth)
             }
             Rule::comparison => self.comparison(pair),
             Rule::sum | Rule::product => self.arith(pair),
@@ -596,9 +604,9 @@ impl<'s> Lowerer<'s> {
                 Rule::add_op | Rule::mul_op => op = Some(part.as_str().to_string()),
                 _ => {
                     let (rhs, rhs_depth) = self.lower(part);
-                    let span = acc.span.to(rhs.span);
-                    (acc, depth) =
-                        self.node(make(op.as_deref(), acc, rhs), span, depth.max(rhs_depth));
+                    let (span, label) = (acc.span.to(rhs.span), rhs.span);
+                    let kind = make(op.as_deref(), acc, rhs);
+                    (acc, depth) = self.node(kind, span, label, depth.max(rhs_depth));
                 }
             }
         }
@@ -695,7 +703,7 @@ impl<'s> Lowerer<'s> {
                     (kind, 0)
                 }
             };
-            (acc, depth) = self.node(kind, span, child_depth);
+            (acc, depth) = self.node(kind, span, tail_span, child_depth);
         }
         (acc, depth)
     }
@@ -713,7 +721,7 @@ impl<'s> Lowerer<'s> {
         let (mut expr, mut depth) = primary.unwrap_or_else(|| (self.error_expr(span), 1));
         for minus in minuses.into_iter().rev() {
             let span = minus.to(expr.span);
-            (expr, depth) = self.node(ExprKind::Neg(Box::new(expr)), span, depth);
+            (expr, depth) = self.node(ExprKind::Neg(Box::new(expr)), span, minus, depth);
         }
         (expr, depth)
     }
@@ -757,7 +765,7 @@ impl<'s> Lowerer<'s> {
             Rule::score_ref => (ExprKind::Score, 0),
             _ => (ExprKind::Name(pair.as_str().to_string()), 0),
         };
-        self.node(kind, span, child_depth)
+        self.node(kind, span, span, child_depth)
     }
 
     /// A list literal's element, as an expression.
