@@ -1,12 +1,16 @@
 //! Deciding one record: every rule's outcome, the score, the tier and the decision.
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use super::expr::{eval, truth, Out, Val};
 use super::truth::Truth;
 use crate::check::{FieldId, Policy, Rule};
 use crate::record::{FieldError, Record, RecordId};
 use crate::syntax::ast::{MissingAction, RuleKind};
+
+/// The missing fields behind an unknown: almost always one or two, kept inline.
+pub type Missing = SmallVec<[FieldId; 2]>;
 
 /// The four decisions, in precedence order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -43,8 +47,8 @@ pub struct RuleOutcome {
     pub truth: Truth,
     /// Points added to the score (0 unless a true score rule).
     pub points: f64,
-    /// The missing fields that made it unknown.
-    pub missing: Vec<FieldId>,
+    /// The missing fields that made it unknown (each once, in reading order).
+    pub missing: Missing,
     /// What the rule did to the decision: `Exclude`/`Review` when it excluded or sent
     /// the record to review (true, or unknown resolved so), `None` otherwise.
     pub effect: Option<MissingAction>,
@@ -166,8 +170,8 @@ pub(crate) fn rule_outcome(index: usize, rule: &Rule, record: &Record) -> RuleOu
         truth: truth(&condition),
         points: 0.0,
         missing: match condition {
-            Out::Unknown(missing) => missing,
-            Out::Known(_) => Vec::new(),
+            Out::Unknown(missing) => SmallVec::from_vec(missing),
+            Out::Known(_) => SmallVec::new(),
         },
         effect: None,
     };

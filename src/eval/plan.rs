@@ -8,7 +8,7 @@ use crate::check::{ConstList, EnumId, Func, ListRef, Policy, Rule, TypedExpr, Va
 use crate::record::Record;
 use crate::syntax::ast::{ArithOp, CompareOp, MissingAction, RuleKind};
 
-use super::decision::{rule_outcome, Decision, DecisionKind, RuleOutcome};
+use super::decision::{rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
 use super::expr::{eval, truth};
 use super::truth::Truth;
 
@@ -20,7 +20,7 @@ enum Cond {
     EnumIn(usize, u64, bool),
     NumCompare(usize, CompareOp, f64),
     NumBetween(usize, f64, f64),
-    TextIn(usize, Vec<String>, bool),
+    TextIn(usize, TextSet, bool),
     ListHasText(usize, String, bool),
     Present(usize, bool),
     Compare(CompareOp, Num, Num),
@@ -29,6 +29,52 @@ enum Cond {
     Or(Box<Cond>, Box<Cond>),
     /// Anything else: the reference evaluator.
     Other(TypedExpr),
+}
+
+/// A set of texts; short ones (most codes and names) compared as packed integers.
+#[derive(Debug, Clone)]
+struct TextSet {
+    short: Vec<(usize, u128)>,
+    long: Vec<String>,
+}
+
+impl TextSet {
+    fn new(texts: &[String]) -> TextSet {
+        let mut set = TextSet {
+            short: Vec::new(),
+            long: Vec::new(),
+        };
+        for t in texts {
+            match pack(t) {
+                Some(p) => set.short.push((t.len(), p)),
+                None => set.long.push(t.clone()),
+            }
+        }
+        set
+    }
+
+    #[inline]
+    fn contains(&self, text: &str) -> bool {
+        match pack(text) {
+            Some(p) => self
+                .short
+                .iter()
+                .any(|(len, q)| *len == text.len() && *q == p),
+            None => self.long.iter().any(|l| l == text),
+        }
+    }
+}
+
+/// Up to 16 bytes as one integer.
+#[inline]
+fn pack(text: &str) -> Option<u128> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(buf))
 }
 
 /// A number expression in compiled form; `None` from it means unknown.
@@ -49,8 +95,58 @@ enum Num {
 #[derive(Debug, Clone)]
 struct RulePlan {
     kind: RuleKind,
+    /// What the rule does when true, and when unknown.
+    if_true: Option<MissingAction>,
+    if_unknown: Option<MissingAction>,
     when: Option<Cond>,
     points: Option<Num>,
+}
+
+impl RulePlan {
+    /// One rule's outcome for one record.
+    #[inline]
+    fn outcome(&self, index: usize, rules: &[Rule], record: &Record) -> RuleOutcome {
+        let (mut t, mut mask) = self
+            .when
+            .as_ref()
+            .map_or((Truth::True, 0), |c| test(c, record, 0.0));
+        let mut points = 0.0;
+        if self.kind == RuleKind::Score && t != Truth::False {
+            match self
+                .points
+                .as_ref()
+                .map_or(Ok(0.0), |p| number(p, record, 0.0))
+            {
+                Ok(n) if t == Truth::True => points = n,
+                Ok(_) => {}
+                Err(m) => {
+                    t = Truth::Unknown;
+                    mask |= m;
+                }
+            }
+        }
+        if t == Truth::Unknown && !single_field(mask) {
+            // Rare: several missing fields (whose reading order the reference path
+            // keeps) or a field beyond the mask.
+            return rule_outcome(index, &rules[index], record);
+        }
+        let effect = match t {
+            Truth::True => self.if_true,
+            Truth::Unknown => self.if_unknown,
+            Truth::False => None,
+        };
+        let mut missing = Missing::new();
+        if t == Truth::Unknown && mask != 0 {
+            missing.push(mask.trailing_zeros() as usize);
+        }
+        RuleOutcome {
+            rule: index,
+            truth: t,
+            points,
+            missing,
+            effect,
+        }
+    }
 }
 
 /// A policy compiled for evaluation.
@@ -69,6 +165,15 @@ impl Plan {
                 .iter()
                 .map(|r| RulePlan {
                     kind: r.kind,
+                    if_true: match r.kind {
+                        RuleKind::Exclude => Some(MissingAction::Exclude),
+                        RuleKind::Review => Some(MissingAction::Review),
+                        RuleKind::Score => None,
+                    },
+                    if_unknown: match r.on_missing {
+                        MissingAction::Ignore => None,
+                        action => Some(action),
+                    },
                     when: r.when.as_ref().map(cond),
                     points: r.points.as_ref().map(num),
                 })
@@ -84,7 +189,7 @@ impl Plan {
     /// Decides `record` into `out`, reusing its buffers (no allocation for records
     /// whose rules are all decided).
     pub fn decide_into(&self, rules: &[Rule], record: &Record, out: &mut Decision) {
-        out.id.clone_from(&record.id);
+        copy_id(&mut out.id, &record.id);
         out.outcomes.clear();
         out.errors.clear();
         if record.is_invalid() {
@@ -96,52 +201,32 @@ impl Plan {
         }
         let mut score = 0.0;
         let (mut excluded, mut review) = (false, false);
+        out.outcomes.reserve(self.rules.len());
         for (index, plan) in self.rules.iter().enumerate() {
-            let mut t = plan
-                .when
-                .as_ref()
-                .map_or(Truth::True, |c| test(c, record, 0.0));
-            let mut points = 0.0;
-            if plan.kind == RuleKind::Score && t != Truth::False {
-                match plan
-                    .points
-                    .as_ref()
-                    .map_or(Some(0.0), |p| number(p, record, 0.0))
-                {
-                    Some(n) if t == Truth::True => points = n,
-                    Some(_) => {}
-                    None => t = Truth::Unknown,
-                }
-            }
-            let outcome = if t == Truth::Unknown {
-                // Rare: the reference path names the missing fields.
-                rule_outcome(index, &rules[index], record)
-            } else {
-                let effect = match (t, plan.kind) {
-                    (Truth::True, RuleKind::Exclude) => Some(MissingAction::Exclude),
-                    (Truth::True, RuleKind::Review) => Some(MissingAction::Review),
-                    _ => None,
-                };
-                RuleOutcome {
-                    rule: index,
-                    truth: t,
-                    points,
-                    missing: Vec::new(),
-                    effect,
-                }
-            };
+            let outcome = plan.outcome(index, rules, record);
             excluded |= outcome.effect == Some(MissingAction::Exclude);
             review |= outcome.effect == Some(MissingAction::Review);
             score += outcome.points;
             out.outcomes.push(outcome);
         }
+        self.finish(record, out, score, excluded, review);
+    }
+
+    fn finish(
+        &self,
+        record: &Record,
+        out: &mut Decision,
+        mut score: f64,
+        excluded: bool,
+        review: bool,
+    ) {
         if score == 0.0 {
             score = 0.0;
         }
         out.score = Some(score);
         out.tier = self.tiers.iter().position(|t| match t {
             None => true,
-            Some(c) => test(c, record, score) == Truth::True,
+            Some(c) => test(c, record, score).0 == Truth::True,
         });
         out.kind = if excluded {
             DecisionKind::Excluded
@@ -187,7 +272,7 @@ fn cond(e: &TypedExpr) -> Cond {
                     let mask = ids.iter().fold(0u64, |m, id| m | (1 << id.0));
                     Cond::EnumIn(*f, mask, *negated)
                 }
-                ConstList::Texts(texts) => Cond::TextIn(*f, texts.clone(), *negated),
+                ConstList::Texts(texts) => Cond::TextIn(*f, TextSet::new(texts), *negated),
                 _ => Cond::Other(e.clone()),
             },
             (T::Text(t), ListRef::Field(f)) => Cond::ListHasText(*f, t.to_string(), *negated),
@@ -237,94 +322,183 @@ fn slot(record: &Record, f: usize) -> Option<&Value> {
     record.values.get(f).and_then(Option::as_ref)
 }
 
-fn finite(n: f64) -> Option<f64> {
-    n.is_finite().then_some(n)
+/// Missing fields as a bitmask; the top bit stands for any field beyond it.
+type Mask = u64;
+
+fn bit(f: usize) -> Mask {
+    1 << f.min(63)
 }
 
-fn number(n: &Num, record: &Record, score: f64) -> Option<f64> {
+fn single_field(mask: Mask) -> bool {
+    mask.count_ones() <= 1 && mask & bit(63) == 0
+}
+
+/// Copies an id, reusing the text buffer already there.
+fn copy_id(to: &mut crate::record::RecordId, from: &crate::record::RecordId) {
+    use crate::record::RecordId;
+    match (to, from) {
+        (RecordId::Text(a), RecordId::Text(b)) => a.clone_from(b),
+        (to, from) => *to = from.clone(),
+    }
+}
+
+fn finite(n: f64) -> Result<f64, Mask> {
+    if n.is_finite() {
+        Ok(n)
+    } else {
+        Err(0)
+    }
+}
+
+/// A number, or the missing fields that left it unknown; constants and fields inline.
+#[inline(always)]
+fn number(n: &Num, record: &Record, score: f64) -> Result<f64, Mask> {
     match n {
-        Num::Const(c) => Some(*c),
+        Num::Const(c) => Ok(*c),
         Num::Field(f) => match slot(record, *f) {
-            Some(Value::Number(v)) => Some(*v),
-            _ => None,
+            Some(Value::Number(v)) => Ok(*v),
+            _ => Err(bit(*f)),
         },
-        Num::Score => Some(score),
+        _ => number_composite(n, record, score),
+    }
+}
+
+#[inline(never)]
+fn number_composite(n: &Num, record: &Record, score: f64) -> Result<f64, Mask> {
+    let both = |a: Result<f64, Mask>, b: Result<f64, Mask>| match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(a.err().unwrap_or(0) | b.err().unwrap_or(0)),
+    };
+    match n {
+        Num::Const(c) => Ok(*c),
+        Num::Field(f) => match slot(record, *f) {
+            Some(Value::Number(v)) => Ok(*v),
+            _ => Err(bit(*f)),
+        },
+        Num::Score => Ok(score),
         Num::Neg(x) => number(x, record, score).map(|v| -v),
         Num::Arith(op, l, r) => {
-            let (a, b) = (number(l, record, score), number(r, record, score));
-            let (a, b) = (a?, b?);
+            let (a, b) = both(number(l, record, score), number(r, record, score))?;
             match op {
                 ArithOp::Add => finite(a + b),
                 ArithOp::Sub => finite(a - b),
                 ArithOp::Mul => finite(a * b),
-                ArithOp::Div if b == 0.0 => None,
+                ArithOp::Div if b == 0.0 => Err(0),
                 ArithOp::Div => finite(a / b),
             }
         }
-        Num::Min(a, b) => finite(number(a, record, score)?.min(number(b, record, score)?)),
-        Num::Max(a, b) => finite(number(a, record, score)?.max(number(b, record, score)?)),
+        Num::Min(a, b) => {
+            let (a, b) = both(number(a, record, score), number(b, record, score))?;
+            finite(a.min(b))
+        }
+        Num::Max(a, b) => {
+            let (a, b) = both(number(a, record, score), number(b, record, score))?;
+            finite(a.max(b))
+        }
         Num::Clamp(x, lo, hi) => {
-            let (x, lo, hi) = (
-                number(x, record, score),
-                number(lo, record, score),
-                number(hi, record, score),
-            );
-            finite(x?.max(lo?).min(hi?))
+            let (x, lo) = both(number(x, record, score), number(lo, record, score))
+                .map_err(|m| m | number(hi, record, score).err().unwrap_or(0))?;
+            let hi = number(hi, record, score)?;
+            finite(x.max(lo).min(hi))
         }
         Num::Abs(x) => number(x, record, score).map(f64::abs),
         Num::Other(e) => match eval(e, record, score) {
-            super::expr::Out::Known(super::expr::Val::Number(v)) => Some(v),
-            _ => None,
+            super::expr::Out::Known(super::expr::Val::Number(v)) => Ok(v),
+            super::expr::Out::Known(_) => Err(0),
+            super::expr::Out::Unknown(m) => Err(m.iter().fold(0, |acc, f| acc | bit(*f))),
         },
     }
 }
 
-fn test(c: &Cond, record: &Record, score: f64) -> Truth {
-    let tb = Truth::from_bool;
+/// A condition's truth, and the missing fields behind an unknown. The leaf shapes
+/// are handled inline (most rules are one leaf); logic and the rest out of line.
+#[inline(always)]
+fn test(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
+    let known = |b: bool| (Truth::from_bool(b), 0);
     match c {
         Cond::BoolField(f) => match slot(record, *f) {
-            Some(Value::Bool(b)) => tb(*b),
-            _ => Truth::Unknown,
+            Some(Value::Bool(b)) => known(*b),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::EnumEq(f, v, negated) => match slot(record, *f) {
-            Some(Value::Enum(e)) => tb((e == v) != *negated),
-            _ => Truth::Unknown,
+            Some(Value::Enum(e)) => known((e == v) != *negated),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::EnumIn(f, mask, negated) => match slot(record, *f) {
-            Some(Value::Enum(e)) => tb((e.0 < 64 && mask & (1 << e.0) != 0) != *negated),
-            _ => Truth::Unknown,
+            Some(Value::Enum(e)) => known((e.0 < 64 && mask & (1 << e.0) != 0) != *negated),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::NumCompare(f, op, n) => match slot(record, *f) {
-            Some(Value::Number(v)) => tb(compare(*op, *v, *n)),
-            _ => Truth::Unknown,
+            Some(Value::Number(v)) => known(compare(*op, *v, *n)),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::NumBetween(f, lo, hi) => match slot(record, *f) {
-            Some(Value::Number(v)) => tb(*lo <= *v && *v <= *hi),
-            _ => Truth::Unknown,
+            Some(Value::Number(v)) => known(*lo <= *v && *v <= *hi),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::TextIn(f, texts, negated) => match slot(record, *f) {
-            Some(Value::Text(t)) => tb(texts.iter().any(|s| s == t) != *negated),
-            _ => Truth::Unknown,
+            Some(Value::Text(t)) => known(texts.contains(t) != *negated),
+            _ => (Truth::Unknown, bit(*f)),
         },
         Cond::ListHasText(f, text, negated) => match slot(record, *f) {
-            Some(Value::TextList(items)) => tb(items.iter().any(|s| s == text) != *negated),
-            _ => Truth::Unknown,
+            Some(Value::TextList(items)) => known(items.iter().any(|s| s == text) != *negated),
+            _ => (Truth::Unknown, bit(*f)),
         },
-        Cond::Present(f, present) => tb(slot(record, *f).is_some() == *present),
+        Cond::Present(f, present) => known(slot(record, *f).is_some() == *present),
+        _ => test_composite(c, record, score),
+    }
+}
+
+/// Comparisons of computed numbers, logic, and the reference fallback.
+#[inline(never)]
+fn test_composite(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
+    let known = |b: bool| (Truth::from_bool(b), 0);
+    match c {
         Cond::Compare(op, l, r) => match (number(l, record, score), number(r, record, score)) {
-            (Some(a), Some(b)) => tb(compare(*op, a, b)),
-            _ => Truth::Unknown,
+            (Ok(a), Ok(b)) => known(compare(*op, a, b)),
+            (a, b) => (Truth::Unknown, a.err().unwrap_or(0) | b.err().unwrap_or(0)),
         },
-        Cond::Not(x) => test(x, record, score).not(),
-        Cond::And(l, r) => match test(l, record, score) {
-            Truth::False => Truth::False,
-            t => t.and(test(r, record, score)),
+        Cond::Not(x) => {
+            let (t, m) = test(x, record, score);
+            (t.not(), m)
+        }
+        Cond::And(l, r) => {
+            let (tl, ml) = test(l, record, score);
+            if tl == Truth::False {
+                return (Truth::False, 0);
+            }
+            let (tr, mr) = test(r, record, score);
+            match tl.and(tr) {
+                Truth::Unknown => (Truth::Unknown, unknown_mask(tl, ml) | unknown_mask(tr, mr)),
+                t => (t, 0),
+            }
+        }
+        Cond::Or(l, r) => {
+            let (tl, ml) = test(l, record, score);
+            if tl == Truth::True {
+                return (Truth::True, 0);
+            }
+            let (tr, mr) = test(r, record, score);
+            match tl.or(tr) {
+                Truth::Unknown => (Truth::Unknown, unknown_mask(tl, ml) | unknown_mask(tr, mr)),
+                t => (t, 0),
+            }
+        }
+        Cond::Other(e) => match eval(e, record, score) {
+            super::expr::Out::Unknown(m) => {
+                (Truth::Unknown, m.iter().fold(0, |acc, f| acc | bit(*f)))
+            }
+            out => (truth(&out), 0),
         },
-        Cond::Or(l, r) => match test(l, record, score) {
-            Truth::True => Truth::True,
-            t => t.or(test(r, record, score)),
-        },
-        Cond::Other(e) => truth(&eval(e, record, score)),
+        _ => test(c, record, score),
+    }
+}
+
+fn unknown_mask(t: Truth, m: Mask) -> Mask {
+    if t == Truth::Unknown {
+        m
+    } else {
+        0
     }
 }
 
