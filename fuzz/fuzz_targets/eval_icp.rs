@@ -43,7 +43,7 @@ impl Bytes<'_> {
 fn value(b: &mut Bytes<'_>, enum_values: &[&str]) -> Value {
     match b.byte() % 10 {
         0 => Value::Null,
-        1 => json!(b.byte() % 2 == 0),
+        1 => json!(b.byte().is_multiple_of(2)),
         2 => serde_json::Number::from_f64(b.number()).map_or(Value::Null, Value::Number),
         3 => Value::String(b.text()),
         4 if !enum_values.is_empty() => {
@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
     let mut object = Map::new();
     let mut cells: Vec<(String, String)> = Vec::new();
     for field in &policy.schema.fields {
-        if b.byte() % 8 == 0 {
+        if b.byte().is_multiple_of(8) {
             continue; // absent
         }
         let enum_values: Vec<&str> = match &field.ty {
@@ -85,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
         object.insert(field.name.clone(), v);
         cells.push((field.name.clone(), cell));
     }
-    if b.byte() % 4 == 0 {
+    if b.byte().is_multiple_of(4) {
         object.insert("not_a_field".to_string(), Value::String(b.text()));
     }
     let record = policy.record_from_json(&Value::Object(object));
