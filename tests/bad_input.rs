@@ -768,3 +768,30 @@ fn a_byte_order_mark_in_a_policy_is_ignored() {
     let r = check(&[("p.icp", text.as_bytes())]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn invalid_utf8_in_json_inputs() {
+    let mut jsonl =
+        br#"{"id": "a1", "name": "A", "employees": 120, "active": true, "sector": "public"}"#
+            .to_vec();
+    jsonl.extend_from_slice(b"\n{\"id\": \"a2\", \"name\": \"Caf\xe9\"}\n");
+    let r = eval("in.jsonl", &jsonl, &[]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.rows(),
+        [
+            ok("a1"),
+            invalid(json!(2), &[(None, "line 2 is not valid UTF-8")])
+        ]
+    );
+    let r = eval(
+        "in.json",
+        b"[{\"id\": \"a1\",\n \"name\": \"Caf\xe9\"}]",
+        &[],
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        message(&r.stderr),
+        "in.json:2: not valid JSON: invalid unicode code point at line 2 column 14"
+    );
+}
