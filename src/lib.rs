@@ -42,6 +42,7 @@ pub mod format;
 pub mod io;
 pub mod record;
 pub mod report;
+pub mod run;
 pub mod source;
 pub mod syntax;
 pub mod testing;
@@ -111,6 +112,7 @@ impl Policy {
         serde_json::to_value(io::DecisionRow {
             policy: self,
             decision,
+            outcomes: None,
         })
         .unwrap_or(serde_json::Value::Null)
     }

@@ -3,6 +3,12 @@
 
 mod cli;
 
+// Records are built on the reader thread and freed on the writer's: mimalloc handles
+// that cross-thread traffic far better than the system allocator (measured in
+// docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -5,7 +5,7 @@ use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use sweetspot::io::{
-    read_records, DecisionWriter, InputError, InputOptions, InputSource, OutputFormat, ReadOptions,
+    DecisionWriter, InputError, InputOptions, InputSource, OutputFormat, ReadOptions,
 };
 use sweetspot::DecisionKind;
 
@@ -57,6 +57,17 @@ pub fn run(args: &EvalArgs) -> u8 {
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
     let (sink, temp): (Box<dyn Write>, Option<PathBuf>) = match &args.output {
+        // A device or pipe (`/dev/null`, a FIFO) is written as it is: renaming a
+        // file onto it would replace it.
+        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+            match std::fs::OpenOptions::new().write(true).open(path) {
+                Ok(f) => (Box::new(BufWriter::with_capacity(1 << 16, f)), None),
+                Err(e) => {
+                    eprintln!("error: cannot open output `{}`: {e}", path.display());
+                    return 2;
+                }
+            }
+        }
         Some(path) => {
             let temp = partial_path(path);
             match File::create(&temp) {
@@ -73,20 +84,28 @@ pub fn run(args: &EvalArgs) -> u8 {
         ),
     };
     let mut writer = DecisionWriter::new(sink, format).formula_escape(!args.no_formula_escape);
+    if args.explain {
+        writer = writer.with_outcomes(&policy);
+    }
     let mut counts = [0u64; 4];
     let mut read: Vec<(InputSource, u64)> = Vec::new();
     let mut failure: Option<InputError> = None;
+    let bar = progress_bar(&sources);
     for source in &sources {
-        let mut on_record = |record: sweetspot::Record| {
-            let decision = policy.evaluate(&record);
-            counts[decision.kind as usize] += 1;
-            writer
-                .write(&policy, &decision)
-                .map_err(|e| InputError::Write {
-                    message: e.to_string(),
-                })
+        let before: u64 = counts.iter().sum();
+        let mut progress = |done: u64| {
+            if let Some(bar) = &bar {
+                bar.set_position(before + done);
+            }
         };
-        match read_records(source, &policy.schema, &options, &mut on_record) {
+        match sweetspot::run::evaluate_source(
+            &policy,
+            source,
+            &options,
+            &mut writer,
+            &mut counts,
+            &mut progress,
+        ) {
             Ok(summary) => {
                 read.push((source.clone(), summary.records));
                 for warning in &summary.warnings {
@@ -98,6 +117,9 @@ pub fn run(args: &EvalArgs) -> u8 {
                 break;
             }
         }
+    }
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
     }
     let finished = writer.finish();
     if let Err(e) = &finished {
@@ -139,6 +161,28 @@ pub fn run(args: &EvalArgs) -> u8 {
             None => 0,
         },
     }
+}
+
+/// A progress line on stderr for inputs over 10 MB, only when stderr is a terminal.
+fn progress_bar(sources: &[InputSource]) -> Option<indicatif::ProgressBar> {
+    let bytes: u64 = sources
+        .iter()
+        .filter_map(|s| match s {
+            InputSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            InputSource::Stdin => None,
+        })
+        .sum();
+    if bytes < 10_000_000 || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {human_pos} records decided ({per_sec})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    Some(bar)
 }
 
 fn default_format(output: Option<&Path>) -> OutputFormat {

@@ -77,6 +77,10 @@ pub struct EvalArgs {
     /// A column or key the schema lacks, holding data, makes the record invalid.
     #[arg(long)]
     strict: bool,
+    /// Add every rule's outcome (truth, points, effect, missing fields, location) to
+    /// each JSON/JSONL row.
+    #[arg(long)]
+    explain: bool,
     /// Read numbers in text written with a decimal comma: `1.234,50` is 1234.5.
     #[arg(long)]
     decimal_comma: bool,

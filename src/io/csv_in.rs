@@ -67,6 +67,36 @@ struct ScanState {
     row_line: u64,
 }
 
+/// Bytes that change the scanner's state outside quotes.
+#[inline]
+fn is_special(b: u8, delimiter: u8) -> bool {
+    b == delimiter || b == b'\n' || b == b'\r' || b == b'"'
+}
+
+/// Notes the first cell or row past its size limit.
+#[inline]
+fn check_limits(st: &mut ScanState) {
+    if st.overflow.is_some() || (st.cell <= MAX_CELL_BYTES && st.row <= MAX_ROW_BYTES) {
+        return;
+    }
+    let message = if st.quoted {
+        format!(
+            "the quoted cell opened on line {} runs past 1 MiB; is its closing quote missing?",
+            st.open_quote.1
+        )
+    } else if st.cell > MAX_CELL_BYTES {
+        "a cell is larger than 1 MiB (the limit)".to_string()
+    } else {
+        "a row is larger than 4 MiB (the limit)".to_string()
+    };
+    let line = if st.quoted {
+        st.open_quote.1
+    } else {
+        st.row_line
+    };
+    st.overflow = Some((line, message));
+}
+
 /// Passes bytes through to the CSV reader while following the quoting.
 struct Scanner {
     inner: Box<dyn BufRead>,
@@ -77,12 +107,46 @@ struct Scanner {
 impl Read for Scanner {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        let mut st = self.state.borrow_mut();
+        let mut shared = self.state.borrow_mut();
         if n == 0 {
-            st.eof = true;
+            shared.eof = true;
             return Ok(0);
         }
-        for &b in &buf[..n] {
+        // Work on a local copy: the loop runs once per byte of the input, and a local
+        // state stays in registers.
+        let mut st = std::mem::take(&mut *shared);
+        let bytes = &buf[..n];
+        let mut i = 0;
+        while i < n {
+            // Runs of ordinary bytes change only the counters: skip them in one step.
+            let start = i;
+            if !st.quoted {
+                while i < n && !is_special(bytes[i], self.delimiter) {
+                    i += 1;
+                }
+                if i > start {
+                    if st.row == 0 {
+                        st.row_line = st.line;
+                    }
+                    st.cell_start = false;
+                }
+            } else if !st.after_quote {
+                let run = memchr::memchr(b'"', &bytes[i..]).unwrap_or(n - i);
+                st.line += memchr::memchr_iter(b'\n', &bytes[i..i + run]).count() as u64;
+                i += run;
+            }
+            if i > start {
+                let run = i - start;
+                st.cell += run;
+                st.row += run;
+                st.offset += run as u64;
+                check_limits(&mut st);
+            }
+            if i >= n {
+                break;
+            }
+            let b = bytes[i];
+            i += 1;
             if st.quoted {
                 if st.after_quote {
                     st.after_quote = false;
@@ -120,25 +184,10 @@ impl Read for Scanner {
                 st.line += 1;
             }
             st.offset += 1;
-            if st.overflow.is_none() && (st.cell > MAX_CELL_BYTES || st.row > MAX_ROW_BYTES) {
-                let message = if st.quoted {
-                    format!(
-                        "the quoted cell opened on line {} runs past 1 MiB; is its closing quote missing?",
-                        st.open_quote.1
-                    )
-                } else if st.cell > MAX_CELL_BYTES {
-                    "a cell is larger than 1 MiB (the limit)".to_string()
-                } else {
-                    "a row is larger than 4 MiB (the limit)".to_string()
-                };
-                let line = if st.quoted {
-                    st.open_quote.1
-                } else {
-                    st.row_line
-                };
-                st.overflow = Some((line, message));
-            }
+            check_limits(&mut st);
         }
+        *shared = st;
+        let st = shared;
         if st.overflow.is_some() {
             return Err(std::io::Error::other("size limit"));
         }

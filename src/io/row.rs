@@ -36,6 +36,72 @@ pub struct DecisionRow<'a> {
     pub policy: &'a Policy,
     /// The decision.
     pub decision: &'a Decision,
+    /// With `eval --explain`: every rule's outcome, with where each rule stands.
+    pub outcomes: Option<&'a [RuleLocation]>,
+}
+
+/// Where a rule stands in the policy files (for rows with outcomes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleLocation {
+    /// The file as named in diagnostics.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// The location of every rule, in policy order (computed once per run).
+pub fn rule_locations(policy: &Policy) -> Vec<RuleLocation> {
+    policy
+        .rules
+        .iter()
+        .map(|r| {
+            let file = policy.sources.file(r.span.file);
+            let (line, column) = file.line_col(r.span.start);
+            RuleLocation {
+                file: file.name.clone(),
+                line,
+                column,
+            }
+        })
+        .collect()
+}
+
+struct Outcomes<'a>(&'a Policy, &'a Decision, &'a [RuleLocation]);
+
+#[derive(Serialize)]
+struct OutcomeRow<'a> {
+    rule: &'a str,
+    kind: &'static str,
+    truth: crate::eval::Truth,
+    points: Num,
+    effect: Option<crate::syntax::ast::MissingAction>,
+    missing: Vec<&'a str>,
+    location: Option<&'a RuleLocation>,
+}
+
+impl Serialize for Outcomes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.1.outcomes.len()))?;
+        for o in &self.1.outcomes {
+            let rule = &self.0.rules[o.rule];
+            seq.serialize_element(&OutcomeRow {
+                rule: &rule.name,
+                kind: rule.kind.keyword(),
+                truth: o.truth,
+                points: Num(o.points),
+                effect: o.effect,
+                missing: o
+                    .missing
+                    .iter()
+                    .map(|f| self.0.schema.fields[*f].name.as_str())
+                    .collect(),
+                location: self.2.get(o.rule),
+            })?;
+        }
+        seq.end()
+    }
 }
 
 struct Names<'a, I>(&'a Policy, std::cell::RefCell<Option<I>>);
@@ -110,7 +176,7 @@ struct Unknown<'a> {
 impl Serialize for DecisionRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (p, d) = (self.policy, self.decision);
-        let mut map = s.serialize_map(Some(10))?;
+        let mut map = s.serialize_map(Some(10 + usize::from(self.outcomes.is_some())))?;
         map.serialize_entry("id", &d.id)?;
         map.serialize_entry("decision", &d.kind)?;
         map.serialize_entry("tier", &d.tier.map(|t| p.tiers[t].name.as_str()))?;
@@ -126,6 +192,9 @@ impl Serialize for DecisionRow<'_> {
         map.serialize_entry("contributions", &Contributions(p, d))?;
         map.serialize_entry("unknown", &Unknowns(p, d))?;
         map.serialize_entry("errors", &d.errors)?;
+        if let Some(locations) = self.outcomes {
+            map.serialize_entry("outcomes", &Outcomes(p, d, locations))?;
+        }
         // The audit trail: which policy, in which exact text, made this decision.
         map.serialize_entry(
             "policy",

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::row::{format_number, DecisionRow};
+use super::row::{format_number, rule_locations, DecisionRow, RuleLocation};
 use crate::check::Policy;
 use crate::eval::{Decision, DecisionKind};
 use crate::record::RecordId;
@@ -20,76 +20,54 @@ pub enum OutputFormat {
     Csv,
 }
 
-/// Writes decisions in one format.
-pub struct DecisionWriter<W: Write> {
-    out: W,
+/// Turns one decision into the bytes of one output row. Holds no output and no
+/// position, so rows can be encoded in parallel and written in order afterwards.
+#[derive(Debug, Clone)]
+pub struct RowEncoder {
     format: OutputFormat,
-    count: u64,
     formula_escape: bool,
+    /// With `--explain`: rule locations for the per-rule outcomes in JSON rows.
+    locations: Option<Vec<RuleLocation>>,
 }
 
-impl<W: Write> DecisionWriter<W> {
-    /// A writer of `format` into `out`.
-    pub fn new(out: W, format: OutputFormat) -> DecisionWriter<W> {
-        DecisionWriter {
-            out,
-            format,
-            count: 0,
-            formula_escape: true,
-        }
-    }
-
-    /// Whether CSV cells that a spreadsheet would run as a formula get a leading `'`
-    /// (the default; see [`escape_formula`]).
-    pub fn formula_escape(mut self, on: bool) -> DecisionWriter<W> {
-        self.formula_escape = on;
-        self
-    }
-
-    /// Writes one decision.
-    pub fn write(&mut self, policy: &Policy, decision: &Decision) -> std::io::Result<()> {
-        let row = DecisionRow { policy, decision };
+impl RowEncoder {
+    /// Encodes one row (without the header or the separators of a JSON array).
+    pub fn encode(&self, policy: &Policy, d: &Decision, buf: &mut Vec<u8>) -> std::io::Result<()> {
         match self.format {
-            OutputFormat::Jsonl => {
-                serde_json::to_writer(&mut self.out, &row)?;
-                self.out.write_all(b"\n")?;
+            OutputFormat::Jsonl | OutputFormat::Json => {
+                let row = DecisionRow {
+                    policy,
+                    decision: d,
+                    outcomes: self.locations.as_deref(),
+                };
+                serde_json::to_writer(&mut *buf, &row)?;
+                if self.format == OutputFormat::Jsonl {
+                    buf.push(b'\n');
+                }
+                Ok(())
             }
-            OutputFormat::Json => {
-                self.out
-                    .write_all(if self.count == 0 { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut self.out, &row)?;
-            }
-            OutputFormat::Csv => self.write_csv(policy, decision)?,
-            OutputFormat::Text => self.write_text(policy, decision)?,
+            OutputFormat::Csv => self.encode_csv(policy, d, buf),
+            OutputFormat::Text => encode_text(policy, d, buf),
         }
-        self.count += 1;
-        Ok(())
     }
 
-    fn write_csv(&mut self, policy: &Policy, d: &Decision) -> std::io::Result<()> {
-        // Each row goes through a small buffer so that the CSV writer's flush does not
-        // reach (and flush) the output itself.
-        let mut csv = csv::WriterBuilder::new()
-            .buffer_capacity(1024)
-            .from_writer(Vec::with_capacity(256));
-        if self.count == 0 {
-            csv.write_record([
-                "id",
-                "decision",
-                "tier",
-                "score",
-                "exclusions",
-                "reviews",
-                "policy",
-                "policy_version",
-                "policy_hash",
-            ])?;
+    fn cell(&self, text: String) -> String {
+        if self.formula_escape {
+            escape_formula(text)
+        } else {
+            text
         }
+    }
+
+    fn encode_csv(&self, policy: &Policy, d: &Decision, buf: &mut Vec<u8>) -> std::io::Result<()> {
         let names = |it: &mut dyn Iterator<Item = &crate::eval::RuleOutcome>| {
             it.map(|o| policy.rules[o.rule].name.as_str())
                 .collect::<Vec<_>>()
                 .join(";")
         };
+        let mut csv = csv::WriterBuilder::new()
+            .buffer_capacity(512)
+            .from_writer(&mut *buf);
         csv.write_record([
             self.cell(id_text(&d.id)),
             d.kind.as_str().to_string(),
@@ -103,50 +81,126 @@ impl<W: Write> DecisionWriter<W> {
             policy.version.to_string(),
             policy.hash.clone(),
         ])?;
-        let row = csv.into_inner().map_err(|e| e.into_error())?;
-        self.out.write_all(&row)
+        csv.flush()
+    }
+}
+
+fn encode_text(policy: &Policy, d: &Decision, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    let why: Vec<String> = match d.kind {
+        DecisionKind::Invalid => d
+            .errors
+            .iter()
+            .map(|e| match &e.field {
+                Some(f) => format!("{f}: {}", e.message),
+                None => e.message.clone(),
+            })
+            .collect(),
+        _ => d
+            .exclusions()
+            .map(|o| format!("excluded by {}", policy.rules[o.rule].name))
+            .chain(
+                d.reviews()
+                    .map(|o| format!("review: {}", policy.rules[o.rule].name)),
+            )
+            .collect(),
+    };
+    let line = format!(
+        "{:<12} {:<10} {:<5} {:>6}  {}",
+        id_text(&d.id),
+        d.kind.as_str(),
+        d.tier.map_or("-", |t| policy.tiers[t].name.as_str()),
+        d.score.map_or("-".to_string(), format_number),
+        why.join("; ")
+    );
+    writeln!(buf, "{}", line.trim_end())
+}
+
+/// Writes decisions in one format: the header, the rows in order, the closing.
+pub struct DecisionWriter<W: Write> {
+    out: W,
+    encoder: RowEncoder,
+    count: u64,
+    scratch: Vec<u8>,
+}
+
+impl<W: Write> DecisionWriter<W> {
+    /// A writer of `format` into `out`.
+    pub fn new(out: W, format: OutputFormat) -> DecisionWriter<W> {
+        DecisionWriter {
+            out,
+            encoder: RowEncoder {
+                format,
+                formula_escape: true,
+                locations: None,
+            },
+            count: 0,
+            scratch: Vec::with_capacity(512),
+        }
     }
 
-    fn write_text(&mut self, policy: &Policy, d: &Decision) -> std::io::Result<()> {
-        if self.count == 0 {
-            writeln!(
-                self.out,
-                "{:<12} {:<10} {:<5} {:>6}  why",
-                "id", "decision", "tier", "score"
-            )?;
+    /// Whether CSV cells that a spreadsheet would run as a formula get a leading `'`
+    /// (the default; see [`escape_formula`]).
+    pub fn formula_escape(mut self, on: bool) -> DecisionWriter<W> {
+        self.encoder.formula_escape = on;
+        self
+    }
+
+    /// Adds every rule's outcome (truth, points, effect, missing fields, location)
+    /// to JSON and JSONL rows: `eval --explain`.
+    pub fn with_outcomes(mut self, policy: &Policy) -> DecisionWriter<W> {
+        self.encoder.locations = Some(rule_locations(policy));
+        self
+    }
+
+    /// The row encoder, for encoding rows elsewhere (e.g. in parallel).
+    pub fn encoder(&self) -> &RowEncoder {
+        &self.encoder
+    }
+
+    /// Writes one decision.
+    pub fn write(&mut self, policy: &Policy, decision: &Decision) -> std::io::Result<()> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let encoded = self.encoder.encode(policy, decision, &mut scratch);
+        let written = encoded.and_then(|()| self.write_rows(&scratch, 1));
+        self.scratch = scratch;
+        written
+    }
+
+    /// Writes `rows` rows encoded by [`RowEncoder::encode`], back to back.
+    pub fn write_rows(&mut self, bytes: &[u8], rows: u64) -> std::io::Result<()> {
+        if rows == 0 {
+            return Ok(());
         }
-        let why: Vec<String> = match d.kind {
-            DecisionKind::Invalid => d
-                .errors
-                .iter()
-                .map(|e| match &e.field {
-                    Some(f) => format!("{f}: {}", e.message),
-                    None => e.message.clone(),
-                })
-                .collect(),
-            _ => d
-                .exclusions()
-                .map(|o| format!("excluded by {}", policy.rules[o.rule].name))
-                .chain(
-                    d.reviews()
-                        .map(|o| format!("review: {}", policy.rules[o.rule].name)),
-                )
-                .collect(),
-        };
-        let line = format!(
-            "{:<12} {:<10} {:<5} {:>6}  {}",
-            id_text(&d.id),
-            d.kind.as_str(),
-            d.tier.map_or("-", |t| policy.tiers[t].name.as_str()),
-            d.score.map_or("-".to_string(), format_number),
-            why.join("; ")
-        );
-        writeln!(self.out, "{}", line.trim_end())
+        if self.count == 0 {
+            match self.encoder.format {
+                OutputFormat::Csv => self.out.write_all(
+                    b"id,decision,tier,score,exclusions,reviews,policy,policy_version,policy_hash\n",
+                )?,
+                OutputFormat::Text => writeln!(
+                    self.out,
+                    "{:<12} {:<10} {:<5} {:>6}  why",
+                    "id", "decision", "tier", "score"
+                )?,
+                _ => {}
+            }
+        }
+        if self.encoder.format == OutputFormat::Json {
+            // JSON rows are encoded as `,\n{...}`; the first one opens the array.
+            let first = self.count == 0;
+            self.out.write_all(if first { b"[\n" } else { b",\n" })?;
+            self.out
+                .write_all(bytes.strip_prefix(b",\n").unwrap_or(bytes))?;
+        } else {
+            self.out.write_all(bytes)?;
+        }
+        self.count += rows;
+        Ok(())
     }
 
     /// Ends the output (closes a JSON array) and flushes.
     pub fn finish(mut self) -> std::io::Result<W> {
-        if self.format == OutputFormat::Json {
+        if self.encoder.format == OutputFormat::Json {
             self.out
                 .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
         }
@@ -155,13 +209,23 @@ impl<W: Write> DecisionWriter<W> {
     }
 }
 
-impl<W: Write> DecisionWriter<W> {
-    fn cell(&self, text: String) -> String {
-        if self.formula_escape {
-            escape_formula(text)
-        } else {
-            text
+impl RowEncoder {
+    /// Encodes several rows back to back, as [`DecisionWriter::write_rows`] takes them.
+    pub fn encode_many<'d>(
+        &self,
+        policy: &Policy,
+        decisions: impl IntoIterator<Item = &'d Decision>,
+        buf: &mut Vec<u8>,
+    ) -> std::io::Result<u64> {
+        let mut rows = 0;
+        for d in decisions {
+            if self.format == OutputFormat::Json {
+                buf.extend_from_slice(b",\n");
+            }
+            self.encode(policy, d, buf)?;
+            rows += 1;
         }
+        Ok(rows)
     }
 }
 

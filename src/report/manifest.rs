@@ -113,6 +113,11 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
         path: path.display().to_string(),
         message: e.to_string(),
     };
+    // A device or pipe (`/dev/stdout`, a FIFO) is written as it is: renaming a file
+    // onto it would replace it.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::write(path, text).map_err(fail);
+    }
     std::fs::write(&temp, text).map_err(fail)?;
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);

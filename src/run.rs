@@ -1,0 +1,113 @@
+//! The eval job for large inputs: records are read in batches on one thread, decided
+//! and encoded in parallel (rayon), and written in input order. Memory stays flat: at
+//! most a few batches are in flight, whatever the size of the input.
+
+use std::io::Write;
+use std::sync::mpsc::sync_channel;
+
+use rayon::prelude::*;
+
+use crate::check::Policy;
+use crate::eval::Decision;
+use crate::io::{
+    read_records, DecisionWriter, InputError, InputOptions, InputSource, InputSummary,
+};
+use crate::record::Record;
+
+/// Records per batch handed from the reader to the deciders.
+const BATCH: usize = 4096;
+/// Records per parallel task within a batch.
+const CHUNK: usize = 256;
+/// Batches queued between the reader and the deciders.
+const QUEUED: usize = 2;
+
+/// Decisions counted per kind, indexed by `DecisionKind as usize`.
+pub type Counts = [u64; 4];
+
+/// Decides every record of `source` and writes the rows in input order. `progress`
+/// is told how many records are done after each batch.
+pub fn evaluate_source<W: Write>(
+    policy: &Policy,
+    source: &InputSource,
+    options: &InputOptions,
+    writer: &mut DecisionWriter<W>,
+    counts: &mut Counts,
+    progress: &mut dyn FnMut(u64),
+) -> Result<InputSummary, InputError> {
+    // Compile before the threads start, so they share one plan.
+    policy.plan();
+    let encoder = writer.encoder().clone();
+    std::thread::scope(|scope| {
+        let (batches, received) = sync_channel::<Vec<Record>>(QUEUED);
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let result = read_records(source, &policy.schema, options, &mut |record| {
+                batch.push(record);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if batches.send(full).is_err() {
+                        // The writer stopped; its own error is reported.
+                        return Err(InputError::Write {
+                            message: "output stopped".to_string(),
+                        });
+                    }
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                let _ = batches.send(batch);
+            }
+            result
+        });
+        let mut done = 0u64;
+        let mut write_error = None;
+        for batch in received {
+            let encoded: Vec<std::io::Result<(Vec<u8>, u64, Counts)>> = batch
+                .par_chunks(CHUNK)
+                .map(|chunk| {
+                    let mut decision = Decision::empty();
+                    let mut buf = Vec::with_capacity(chunk.len() * 320);
+                    let mut kinds = [0u64; 4];
+                    let mut rows = 0;
+                    for record in chunk {
+                        policy.evaluate_into(record, &mut decision);
+                        kinds[decision.kind as usize] += 1;
+                        rows +=
+                            encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;
+                    }
+                    Ok((buf, rows, kinds))
+                })
+                .collect();
+            for part in encoded {
+                let written = part.and_then(|(bytes, rows, kinds)| {
+                    writer.write_rows(&bytes, rows)?;
+                    for (total, n) in counts.iter_mut().zip(kinds) {
+                        *total += n;
+                    }
+                    done += rows;
+                    Ok(())
+                });
+                if let Err(e) = written {
+                    write_error = Some(e);
+                    break;
+                }
+            }
+            if write_error.is_some() {
+                break;
+            }
+            progress(done);
+        }
+        let read = reader.join().unwrap_or_else(|_| {
+            Err(InputError::Unreadable {
+                file: source.name(),
+                message: "the reader stopped unexpectedly".to_string(),
+            })
+        });
+        match write_error {
+            Some(e) => Err(InputError::Write {
+                message: e.to_string(),
+            }),
+            None => read,
+        }
+    })
+}
