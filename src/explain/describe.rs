@@ -203,7 +203,15 @@ fn collect_facts(policy: &Policy, e: &TypedExpr, record: &Record, out: &mut Vec<
         TypedExpr::Not(x) => collect_facts(policy, x, record, out),
         _ => out.push(Fact {
             condition: expr_text(policy, e),
-            with_values: expr_with_values(policy, e, record),
+            // A bare bool field reads better as `in_merger = true` than as `true`.
+            with_values: match e {
+                TypedExpr::Field(f) => format!(
+                    "{} = {}",
+                    policy.schema.fields[*f].name,
+                    field_text(policy, *f, Fields::Values(record))
+                ),
+                _ => expr_with_values(policy, e, record),
+            },
             truth: crate::eval::truth(&eval(e, record, 0.0)),
         }),
     }
