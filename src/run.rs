@@ -1,5 +1,5 @@
-//! The eval job for large inputs: records are read in batches on one thread, decided
-//! and encoded in parallel (rayon), and written in input order. Memory stays flat: at
+//! The eval job for large inputs: rows are read in batches on one thread, turned into
+//! records, decided and encoded in parallel (rayon), and written in input order. Memory stays flat: at
 //! most a few batches are in flight, whatever the size of the input.
 
 use std::io::Write;
@@ -10,9 +10,8 @@ use rayon::prelude::*;
 use crate::check::Policy;
 use crate::eval::Decision;
 use crate::io::{
-    read_records, DecisionWriter, InputError, InputOptions, InputSource, InputSummary,
+    read_rows, DecisionWriter, InputError, InputOptions, InputRow, InputSource, InputSummary,
 };
-use crate::record::Record;
 
 /// Records per batch handed from the reader to the deciders.
 const BATCH: usize = 4096;
@@ -38,11 +37,11 @@ pub fn evaluate_source<W: Write>(
     policy.plan();
     let encoder = writer.encoder().clone();
     std::thread::scope(|scope| {
-        let (batches, received) = sync_channel::<Vec<Record>>(QUEUED);
+        let (batches, received) = sync_channel::<Vec<InputRow>>(QUEUED);
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
-            let result = read_records(source, &policy.schema, options, &mut |record| {
-                batch.push(record);
+            let result = read_rows(source, &policy.schema, options, &mut |row| {
+                batch.push(row);
                 if batch.len() == BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                     if batches.send(full).is_err() {
@@ -63,14 +62,17 @@ pub fn evaluate_source<W: Write>(
         let mut write_error = None;
         for batch in received {
             let encoded: Vec<std::io::Result<(Vec<u8>, u64, Counts)>> = batch
-                .par_chunks(CHUNK)
+                .into_par_iter()
+                .chunks(CHUNK)
                 .map(|chunk| {
                     let mut decision = Decision::empty();
                     let mut buf = Vec::with_capacity(chunk.len() * 320);
                     let mut kinds = [0u64; 4];
                     let mut rows = 0;
-                    for record in chunk {
-                        policy.evaluate_into(record, &mut decision);
+                    for row in chunk {
+                        // Cells become values here, in parallel, not on the reader.
+                        let record = row.into_record(&policy.schema);
+                        policy.evaluate_into(&record, &mut decision);
                         kinds[decision.kind as usize] += 1;
                         rows +=
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;

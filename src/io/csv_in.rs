@@ -8,10 +8,11 @@
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
 use std::rc::Rc;
+use std::sync::Arc;
 
-use super::convert::RecordBuilder;
+use super::convert::{ReadOptions, RecordBuilder};
 use super::error::InputError;
-use super::read::{InputOptions, InputSummary};
+use super::read::{InputOptions, InputRow, InputSummary};
 use crate::check::Schema;
 use crate::record::Record;
 
@@ -201,7 +202,7 @@ pub(crate) fn read_csv(
     delimiter: u8,
     schema: &Schema,
     options: &InputOptions,
-    sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
+    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let state = Rc::new(RefCell::new(ScanState {
         line: 1,
@@ -291,8 +292,13 @@ pub(crate) fn read_csv(
             ));
         }
     }
-    let mut row = csv::ByteRecord::new();
+    let columns = Arc::new(CsvColumns {
+        columns,
+        names,
+        read: options.read,
+    });
     loop {
+        let mut row = csv::ByteRecord::new();
         let more = csv.read_byte_record(&mut row).map_err(failed)?;
         if !more {
             break;
@@ -310,8 +316,47 @@ pub(crate) fn read_csv(
         }
         summary.records += 1;
         let line = row.position().map(|p| p.line());
-        let mut builder =
-            RecordBuilder::new(schema, summary.records, line).with_options(options.read);
+        sink(InputRow::Csv(CsvRow {
+            columns: Arc::clone(&columns),
+            row,
+            position: summary.records,
+            line,
+        }))?;
+    }
+    Ok(summary)
+}
+
+/// The columns of a CSV file, matched to the schema: what turns a row into a record.
+#[derive(Debug)]
+pub struct CsvColumns {
+    /// The schema slot of each column; `None` for a column the schema lacks.
+    columns: Vec<Option<usize>>,
+    /// The header's column names.
+    names: Vec<String>,
+    read: ReadOptions,
+}
+
+/// One CSV row as read, not yet turned into a record (that can happen on another
+/// thread: see [`crate::run`]).
+#[derive(Debug)]
+pub struct CsvRow {
+    columns: Arc<CsvColumns>,
+    row: csv::ByteRecord,
+    position: u64,
+    line: Option<u64>,
+}
+
+impl CsvRow {
+    /// The record this row holds, read by the schema.
+    pub fn into_record(self, schema: &Schema) -> Record {
+        let CsvRow {
+            columns: table,
+            row,
+            position,
+            line,
+        } = self;
+        let (columns, names) = (&table.columns, &table.names);
+        let mut builder = RecordBuilder::new(schema, position, line).with_options(table.read);
         if row.len() != columns.len() {
             // Keep the record's id even when its cells do not line up.
             if let Some(key) = schema.key {
@@ -338,14 +383,13 @@ pub(crate) fn read_csv(
                 };
                 match columns[index] {
                     Some(id) => builder.set_text(id, cell),
-                    None if options.read.strict && !cell.is_empty() => {
+                    None if table.read.strict && !cell.is_empty() => {
                         builder.unknown_field(&names[index])
                     }
                     None => {}
                 }
             }
         }
-        sink(builder.finish())?;
+        builder.finish()
     }
-    Ok(summary)
 }

@@ -11,11 +11,11 @@ pub use convert::{
     parse_decimal_comma, parse_number, record_from_json, value_from_text, value_from_text_with,
     ReadOptions, RecordBuilder,
 };
-pub use csv_in::{MAX_CELL_BYTES, MAX_ROW_BYTES};
+pub use csv_in::{CsvColumns, CsvRow, MAX_CELL_BYTES, MAX_ROW_BYTES};
 pub use error::InputError;
 pub use read::{
-    read_from, read_records, InputFormat, InputOptions, InputSource, InputSummary,
-    MAX_JSONL_LINE_BYTES,
+    read_from, read_records, read_rows, InputFormat, InputOptions, InputRow, InputSource,
+    InputSummary, MAX_JSONL_LINE_BYTES,
 };
 pub use row::{format_number, DecisionRow, Num};
 pub use write::{escape_formula, id_text, DecisionWriter, OutputFormat};

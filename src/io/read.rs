@@ -62,6 +62,26 @@ pub struct InputSummary {
     pub warnings: Vec<String>,
 }
 
+/// One input row: a record already read, or a CSV row still to be read by the schema
+/// (turning cells into values is the costly part, and can run on another thread).
+#[derive(Debug)]
+pub enum InputRow {
+    /// A record (from JSON or JSON Lines).
+    Record(Record),
+    /// A CSV row.
+    Csv(super::csv_in::CsvRow),
+}
+
+impl InputRow {
+    /// The record.
+    pub fn into_record(self, schema: &Schema) -> Record {
+        match self {
+            InputRow::Record(record) => record,
+            InputRow::Csv(row) => row.into_record(schema),
+        }
+    }
+}
+
 /// Reads every record of `source`, handing each to `sink` in order.
 ///
 /// The format comes from `options.format`, else the file's extension; standard input
@@ -71,6 +91,19 @@ pub fn read_records(
     schema: &Schema,
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
+) -> Result<InputSummary, InputError> {
+    read_rows(source, schema, options, &mut |row| {
+        sink(row.into_record(schema))
+    })
+}
+
+/// Reads every row of `source`, handing each to `sink` in order, CSV rows not yet
+/// turned into records (see [`InputRow`]).
+pub fn read_rows(
+    source: &InputSource,
+    schema: &Schema,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let name = source.name();
     let (reader, format): (Box<dyn BufRead>, Option<InputFormat>) = match source {
@@ -90,7 +123,7 @@ pub fn read_records(
             options.format,
         ),
     };
-    read_from(reader, &name, format, schema, options, sink)
+    read_rows_from(reader, &name, format, schema, options, sink)
 }
 
 /// Reads every record from `reader` (named `name` in messages) in `format`; with no
@@ -102,12 +135,25 @@ pub fn read_records(
 /// A UTF-8 byte-order mark at the start is skipped in every format. An input holding
 /// nothing but white space has no records and gives a warning.
 pub fn read_from(
-    mut reader: Box<dyn BufRead>,
+    reader: Box<dyn BufRead>,
     name: &str,
     format: Option<InputFormat>,
     schema: &Schema,
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
+) -> Result<InputSummary, InputError> {
+    read_rows_from(reader, name, format, schema, options, &mut |row| {
+        sink(row.into_record(schema))
+    })
+}
+
+fn read_rows_from(
+    mut reader: Box<dyn BufRead>,
+    name: &str,
+    format: Option<InputFormat>,
+    schema: &Schema,
+    options: &InputOptions,
+    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let unreadable = |e: std::io::Error| InputError::Unreadable {
         file: name.to_string(),
@@ -150,6 +196,7 @@ pub fn read_from(
         return super::csv_in::read_csv(reader, name, delimiter, schema, options, sink);
     }
     let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(lead).chain(reader));
+    let sink = &mut |record| sink(InputRow::Record(record));
     match format {
         InputFormat::Jsonl => read_jsonl(reader, name, schema, options, sink),
         _ => read_json(reader, name, schema, options, sink),
