@@ -21,11 +21,22 @@ fn input() -> PathBuf {
     let path = std::env::temp_dir().join(format!("sweetspot-bench-{RECORDS}.csv"));
     if !path.exists() {
         let out = Command::new(env!("CARGO"))
-            .args(["run", "--release", "--quiet", "--example", "gen_records", "--"])
+            .args([
+                "run",
+                "--release",
+                "--quiet",
+                "--example",
+                "gen_records",
+                "--",
+            ])
             .args(["--count", &RECORDS.to_string(), "--seed", "7"])
             .output()
             .expect("the generator runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::write(&path, out.stdout).unwrap();
     }
     path
@@ -40,7 +51,8 @@ fn bench(c: &mut Criterion) {
     for (name, explain) in [("eval", false), ("eval --explain", true)] {
         group.bench_function(name, |b| {
             b.iter(|| {
-                let mut writer = DecisionWriter::new(std::io::sink(), OutputFormat::Jsonl);
+                let mut writer =
+                    DecisionWriter::new(std::io::sink(), OutputFormat::Jsonl).for_policy(&policy);
                 if explain {
                     writer = writer.with_outcomes(&policy);
                 }

@@ -113,6 +113,7 @@ impl Policy {
             policy: self,
             decision,
             outcomes: None,
+            pre: None,
         })
         .unwrap_or(serde_json::Value::Null)
     }

@@ -32,7 +32,8 @@ fn straightforward(policy: &Policy, source: &InputSource, format: OutputFormat) 
 }
 
 fn parallel(policy: &Policy, source: &InputSource, format: OutputFormat) -> Vec<u8> {
-    let mut writer = DecisionWriter::new(Vec::new(), format);
+    // As `eval` runs it: names encoded once.
+    let mut writer = DecisionWriter::new(Vec::new(), format).for_policy(policy);
     let mut counts = [0; 4];
     sweetspot::run::evaluate_source(
         policy,

@@ -83,7 +83,9 @@ pub fn run(args: &EvalArgs) -> u8 {
             None,
         ),
     };
-    let mut writer = DecisionWriter::new(sink, format).formula_escape(!args.no_formula_escape);
+    let mut writer = DecisionWriter::new(sink, format)
+        .formula_escape(!args.no_formula_escape)
+        .for_policy(&policy);
     if args.explain {
         writer = writer.with_outcomes(&policy);
     }

@@ -2,6 +2,7 @@
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::check::Policy;
 use crate::eval::{Decision, RuleOutcome};
@@ -38,6 +39,88 @@ pub struct DecisionRow<'a> {
     pub decision: &'a Decision,
     /// With `eval --explain`: every rule's outcome, with where each rule stands.
     pub outcomes: Option<&'a [RuleLocation]>,
+    /// Names and the policy stamp already encoded, for writing many rows fast.
+    pub pre: Option<&'a Preencoded>,
+}
+
+/// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
+/// encoded once per run instead of once per row.
+#[derive(Debug, Clone)]
+pub struct Preencoded {
+    rules: Vec<Box<RawValue>>,
+    fields: Vec<Box<RawValue>>,
+    tiers: Vec<Box<RawValue>>,
+    stamp: Box<RawValue>,
+    /// The policy it was made for.
+    hash: String,
+}
+
+impl Preencoded {
+    /// Encodes the names of `policy`.
+    pub fn new(policy: &Policy) -> Preencoded {
+        let raw = |v: &dyn erased::Json| -> Box<RawValue> {
+            RawValue::from_string(v.json()).unwrap_or_else(|_| empty_raw())
+        };
+        Preencoded {
+            rules: policy.rules.iter().map(|r| raw(&r.name.as_str())).collect(),
+            fields: policy
+                .schema
+                .fields
+                .iter()
+                .map(|f| raw(&f.name.as_str()))
+                .collect(),
+            tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
+            stamp: raw(&PolicyStamp {
+                name: &policy.name,
+                version: policy.version,
+                hash: &policy.hash,
+            }),
+            hash: policy.hash.clone(),
+        }
+    }
+
+    /// Whether this was made for `policy` (the same text, so the same names).
+    pub fn is_for(&self, policy: &Policy) -> bool {
+        self.hash == policy.hash && self.rules.len() == policy.rules.len()
+    }
+}
+
+fn empty_raw() -> Box<RawValue> {
+    RawValue::from_string("null".to_string()).unwrap_or_else(|_| empty_raw())
+}
+
+mod erased {
+    /// Anything serializable, as a JSON string.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_else(|_| "null".to_string())
+        }
+    }
+}
+
+/// A name as JSON: pre-encoded when there is a table, else encoded now.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum NameRef<'a> {
+    Raw(&'a RawValue),
+    Text(&'a str),
+}
+
+fn rule_name<'a>(p: &'a Policy, pre: Option<&'a Preencoded>, rule: usize) -> NameRef<'a> {
+    match pre.and_then(|pre| pre.rules.get(rule)) {
+        Some(raw) => NameRef::Raw(raw),
+        None => NameRef::Text(&p.rules[rule].name),
+    }
+}
+
+fn field_name<'a>(p: &'a Policy, pre: Option<&'a Preencoded>, field: usize) -> NameRef<'a> {
+    match pre.and_then(|pre| pre.fields.get(field)) {
+        Some(raw) => NameRef::Raw(raw),
+        None => NameRef::Text(&p.schema.fields[field].name),
+    }
 }
 
 /// Where a rule stands in the policy files (for rows with outcomes).
@@ -104,28 +187,32 @@ impl Serialize for Outcomes<'_> {
     }
 }
 
-struct Names<'a, I>(&'a Policy, std::cell::RefCell<Option<I>>);
+struct Names<'a, I>(
+    &'a Policy,
+    Option<&'a Preencoded>,
+    std::cell::RefCell<Option<I>>,
+);
 
 impl<'a, I: Iterator<Item = &'a RuleOutcome>> Serialize for Names<'a, I> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        if let Some(iter) = self.1.borrow_mut().take() {
+        if let Some(iter) = self.2.borrow_mut().take() {
             for o in iter {
-                seq.serialize_element(&self.0.rules[o.rule].name)?;
+                seq.serialize_element(&rule_name(self.0, self.1, o.rule))?;
             }
         }
         seq.end()
     }
 }
 
-struct Contributions<'a>(&'a Policy, &'a Decision);
+struct Contributions<'a>(&'a Policy, Option<&'a Preencoded>, &'a Decision);
 
 impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        for o in self.1.contributions() {
+        for o in self.2.contributions() {
             seq.serialize_element(&Contribution {
-                rule: &self.0.rules[o.rule].name,
+                rule: rule_name(self.0, self.1, o.rule),
                 points: Num(o.points),
             })?;
         }
@@ -135,23 +222,23 @@ impl Serialize for Contributions<'_> {
 
 #[derive(Serialize)]
 struct Contribution<'a> {
-    rule: &'a str,
+    rule: NameRef<'a>,
     points: Num,
 }
 
-struct Unknowns<'a>(&'a Policy, &'a Decision);
+struct Unknowns<'a>(&'a Policy, Option<&'a Preencoded>, &'a Decision);
 
 impl Serialize for Unknowns<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        for o in self.1.unknowns() {
-            let missing: Vec<&str> = o
+        for o in self.2.unknowns() {
+            let missing: smallvec::SmallVec<[NameRef<'_>; 2]> = o
                 .missing
                 .iter()
-                .map(|f| self.0.schema.fields[*f].name.as_str())
+                .map(|f| field_name(self.0, self.1, *f))
                 .collect();
             seq.serialize_element(&Unknown {
-                rule: &self.0.rules[o.rule].name,
+                rule: rule_name(self.0, self.1, o.rule),
                 missing,
             })?;
         }
@@ -169,41 +256,48 @@ struct PolicyStamp<'a> {
 
 #[derive(Serialize)]
 struct Unknown<'a> {
-    rule: &'a str,
-    missing: Vec<&'a str>,
+    rule: NameRef<'a>,
+    missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
 }
 
 impl Serialize for DecisionRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, d) = (self.policy, self.decision);
+        let (p, d, pre) = (self.policy, self.decision, self.pre);
         let mut map = s.serialize_map(Some(10 + usize::from(self.outcomes.is_some())))?;
         map.serialize_entry("id", &d.id)?;
         map.serialize_entry("decision", &d.kind)?;
-        map.serialize_entry("tier", &d.tier.map(|t| p.tiers[t].name.as_str()))?;
+        let tier = d.tier.map(|t| match pre.and_then(|pre| pre.tiers.get(t)) {
+            Some(raw) => NameRef::Raw(raw),
+            None => NameRef::Text(&p.tiers[t].name),
+        });
+        map.serialize_entry("tier", &tier)?;
         map.serialize_entry("score", &d.score.map(Num))?;
         map.serialize_entry(
             "exclusions",
-            &Names(p, std::cell::RefCell::new(Some(d.exclusions()))),
+            &Names(p, pre, std::cell::RefCell::new(Some(d.exclusions()))),
         )?;
         map.serialize_entry(
             "reviews",
-            &Names(p, std::cell::RefCell::new(Some(d.reviews()))),
+            &Names(p, pre, std::cell::RefCell::new(Some(d.reviews()))),
         )?;
-        map.serialize_entry("contributions", &Contributions(p, d))?;
-        map.serialize_entry("unknown", &Unknowns(p, d))?;
+        map.serialize_entry("contributions", &Contributions(p, pre, d))?;
+        map.serialize_entry("unknown", &Unknowns(p, pre, d))?;
         map.serialize_entry("errors", &d.errors)?;
         if let Some(locations) = self.outcomes {
             map.serialize_entry("outcomes", &Outcomes(p, d, locations))?;
         }
         // The audit trail: which policy, in which exact text, made this decision.
-        map.serialize_entry(
-            "policy",
-            &PolicyStamp {
-                name: &p.name,
-                version: p.version,
-                hash: &p.hash,
-            },
-        )?;
+        match pre {
+            Some(pre) => map.serialize_entry("policy", &pre.stamp)?,
+            None => map.serialize_entry(
+                "policy",
+                &PolicyStamp {
+                    name: &p.name,
+                    version: p.version,
+                    hash: &p.hash,
+                },
+            )?,
+        }
         map.end()
     }
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::row::{format_number, rule_locations, DecisionRow, RuleLocation};
+use super::row::{format_number, rule_locations, DecisionRow, Preencoded, RuleLocation};
 use crate::check::Policy;
 use crate::eval::{Decision, DecisionKind};
 use crate::record::RecordId;
@@ -28,6 +28,8 @@ pub struct RowEncoder {
     formula_escape: bool,
     /// With `--explain`: rule locations for the per-rule outcomes in JSON rows.
     locations: Option<Vec<RuleLocation>>,
+    /// Names encoded once (see [`DecisionWriter::for_policy`]).
+    pre: Option<Preencoded>,
 }
 
 impl RowEncoder {
@@ -39,6 +41,7 @@ impl RowEncoder {
                     policy,
                     decision: d,
                     outcomes: self.locations.as_deref(),
+                    pre: self.pre.as_ref().filter(|pre| pre.is_for(policy)),
                 };
                 serde_json::to_writer(&mut *buf, &row)?;
                 if self.format == OutputFormat::Jsonl {
@@ -132,6 +135,7 @@ impl<W: Write> DecisionWriter<W> {
                 format,
                 formula_escape: true,
                 locations: None,
+                pre: None,
             },
             count: 0,
             scratch: Vec::with_capacity(512),
@@ -149,6 +153,13 @@ impl<W: Write> DecisionWriter<W> {
     /// to JSON and JSONL rows: `eval --explain`.
     pub fn with_outcomes(mut self, policy: &Policy) -> DecisionWriter<W> {
         self.encoder.locations = Some(rule_locations(policy));
+        self
+    }
+
+    /// Encodes the names of `policy` once for all rows: faster output when every row
+    /// comes from this policy (rows of another policy are encoded as usual).
+    pub fn for_policy(mut self, policy: &Policy) -> DecisionWriter<W> {
+        self.encoder.pre = Some(Preencoded::new(policy));
         self
     }
 
