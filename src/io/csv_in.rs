@@ -75,7 +75,7 @@ fn is_special(b: u8, delimiter: u8) -> bool {
 }
 
 /// Notes the first cell or row past its size limit.
-#[inline]
+#[inline(always)]
 fn check_limits(st: &mut ScanState) {
     if st.overflow.is_some() || (st.cell <= MAX_CELL_BYTES && st.row <= MAX_ROW_BYTES) {
         return;
@@ -373,6 +373,22 @@ impl CsvRow {
                 columns.len()
             ));
         } else {
+            // One UTF-8 check for the whole row; cell by cell only to name a bad column.
+            let row = match csv::StringRecord::from_byte_record(row) {
+                Ok(text) => {
+                    for (index, cell) in text.iter().enumerate() {
+                        match columns[index] {
+                            Some(id) => builder.set_text(id, cell),
+                            None if table.read.strict && !cell.is_empty() => {
+                                builder.unknown_field(&names[index])
+                            }
+                            None => {}
+                        }
+                    }
+                    return builder.finish();
+                }
+                Err(e) => e.into_byte_record(),
+            };
             for (index, cell) in row.iter().enumerate() {
                 let Ok(cell) = std::str::from_utf8(cell) else {
                     builder.record_error(format!(
