@@ -18,7 +18,7 @@ const BATCH: usize = 4096;
 /// Records per parallel task within a batch.
 const CHUNK: usize = 256;
 /// Batches queued between the reader and the deciders.
-const QUEUED: usize = 2;
+const QUEUED: usize = 1;
 
 /// Decisions counted per kind, indexed by `DecisionKind as usize`.
 pub type Counts = [u64; 4];

@@ -109,6 +109,12 @@ impl Decision {
     }
 }
 
+/// Adds points to the running score, saturating at the largest finite number: a sum
+/// of finite points never becomes infinite (which JSON could not show).
+pub(crate) fn add_points(score: f64, points: f64) -> f64 {
+    (score + points).clamp(-f64::MAX, f64::MAX)
+}
+
 /// Decides one record the straightforward way: the reference the compiled
 /// [`crate::eval::Plan`] is tested against.
 pub fn decide(policy: &Policy, record: &Record) -> Decision {
@@ -126,7 +132,7 @@ pub fn decide(policy: &Policy, record: &Record) -> Decision {
     let mut outcomes = Vec::with_capacity(policy.rules.len());
     for (index, rule) in policy.rules.iter().enumerate() {
         let outcome = rule_outcome(index, rule, record);
-        score += outcome.points;
+        score = add_points(score, outcome.points);
         outcomes.push(outcome);
     }
     // `-0` prints as 0.

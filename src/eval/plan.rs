@@ -8,7 +8,7 @@ use crate::check::{ConstList, EnumId, Func, ListRef, Policy, Rule, TypedExpr, Va
 use crate::record::Record;
 use crate::syntax::ast::{ArithOp, CompareOp, MissingAction, RuleKind};
 
-use super::decision::{rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
+use super::decision::{add_points, rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
 use super::expr::{eval, truth};
 use super::truth::Truth;
 
@@ -206,7 +206,7 @@ impl Plan {
             let outcome = plan.outcome(index, rules, record);
             excluded |= outcome.effect == Some(MissingAction::Exclude);
             review |= outcome.effect == Some(MissingAction::Review);
-            score += outcome.points;
+            score = add_points(score, outcome.points);
             out.outcomes.push(outcome);
         }
         self.finish(record, out, score, excluded, review);
