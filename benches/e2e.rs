@@ -16,6 +16,10 @@ use sweetspot::Policy;
 
 const RECORDS: u64 = 100_000;
 
+// The same allocator as the `sweetspot` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The generated input, made once with the shipped generator.
 fn input() -> PathBuf {
     let path = std::env::temp_dir().join(format!("sweetspot-bench-{RECORDS}.csv"));
