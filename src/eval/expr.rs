@@ -189,16 +189,23 @@ pub fn eval<'r>(expr: &'r TypedExpr, record: &'r Record, score: f64) -> Out<'r> 
     }
 }
 
-fn field(record: &Record, id: FieldId) -> Out<'_> {
-    match record.values.get(id) {
-        Some(Some(value)) => Out::Known(match value {
+impl<'r> Val<'r> {
+    /// A record's value, borrowed.
+    pub fn of(value: &'r Value) -> Val<'r> {
+        match value {
             Value::Number(n) => Val::Number(*n),
             Value::Text(t) => Val::Text(Cow::Borrowed(t)),
             Value::Bool(b) => Val::Bool(*b),
             Value::Enum(e) => Val::Enum(*e),
             Value::TextList(items) => Val::TextList(items),
             Value::NumberList(items) => Val::NumberList(items),
-        }),
+        }
+    }
+}
+
+fn field(record: &Record, id: FieldId) -> Out<'_> {
+    match record.values.get(id) {
+        Some(Some(value)) => Out::Known(Val::of(value)),
         _ => Out::Unknown(vec![id]),
     }
 }

@@ -9,28 +9,7 @@ use crate::syntax::ast::ArithOp;
 
 /// A value as a policy author would write it.
 pub fn value_text(policy: &Policy, value: &Value) -> String {
-    match value {
-        Value::Number(n) => format_number(*n),
-        Value::Text(t) => format!("{t:?}"),
-        Value::Bool(b) => b.to_string(),
-        Value::Enum(e) => policy.schema.enum_name(*e).to_string(),
-        Value::TextList(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|i| format!("{i:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Value::NumberList(items) => format!(
-            "[{}]",
-            items
-                .iter()
-                .map(|n| format_number(*n))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
+    val_text(policy, &Val::of(value))
 }
 
 fn val_text(policy: &Policy, val: &Val<'_>) -> String {
