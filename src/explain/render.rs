@@ -52,6 +52,22 @@ impl Diagnostic for RuleNote {
     }
 }
 
+/// Where the details of a ledger line start (under the rule's name).
+const LEDGER_INDENT: usize = 10;
+
+/// `text` wrapped at `width`, first line indented by `first`, the others by `rest`.
+fn wrap(text: &str, width: usize, first: usize, rest: usize) -> String {
+    let first = " ".repeat(first);
+    let rest = " ".repeat(rest);
+    let options = textwrap::Options::new(width)
+        .initial_indent(&first)
+        .subsequent_indent(&rest)
+        .break_words(false);
+    let mut out = textwrap::fill(text, options);
+    out.push('\n');
+    out
+}
+
 fn truth_word(t: Truth) -> &'static str {
     match t {
         Truth::True => "true",
@@ -133,24 +149,29 @@ pub fn render_text(policy: &Policy, ex: &Explanation, color: bool, width: usize)
             (None, Some(p)) => format!("always: {p}"),
             (None, None) => "always".to_string(),
         };
-        let values = if values.is_empty() {
-            String::new()
-        } else {
-            format!("  ({})", values.join(", "))
-        };
-        let _ = writeln!(
-            out,
-            "  {:>6}  {:<name_width$}  {:<7}  {condition}{values}",
+        let head = format!(
+            "  {:>6}  {:<name_width$}  {:<7}  ",
             signed(r.points.0),
             r.rule,
             truth_word(r.truth),
         );
+        // The condition stays on the rule's line when it fits; the values and the
+        // reason go below, under the rule's name, wrapped at the width.
+        let mut details = Vec::new();
+        if head.chars().count() + condition.chars().count() <= width {
+            let _ = writeln!(out, "{head}{condition}");
+        } else {
+            let _ = writeln!(out, "{}", head.trim_end());
+            details.push(condition);
+        }
+        if !values.is_empty() {
+            details.push(values.join(", "));
+        }
         if let Some(because) = &r.because {
-            let _ = writeln!(
-                out,
-                "  {:>6}  {:<name_width$}  {:<7}  “{because}”",
-                "", "", ""
-            );
+            details.push(format!("“{because}”"));
+        }
+        for detail in details {
+            out.push_str(&wrap(&detail, width, LEDGER_INDENT, LEDGER_INDENT));
         }
     }
     let _ = writeln!(out, "  {:>6}  total", format_number(d.score.unwrap_or(0.0)));
@@ -185,9 +206,8 @@ pub fn render_text(policy: &Policy, ex: &Explanation, color: bool, width: usize)
                 Some(MissingAction::Review) => "sends to review for now",
                 _ => "ignored for now",
             };
-            let _ = writeln!(
-                out,
-                "  {}: {} missing; {now}; {stake}",
+            let line = format!(
+                "{}: {} missing; {now}; {stake}",
                 r.rule,
                 r.missing
                     .iter()
@@ -195,6 +215,7 @@ pub fn render_text(policy: &Policy, ex: &Explanation, color: bool, width: usize)
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            out.push_str(&wrap(&line, width, 2, 4));
         }
     }
 
@@ -269,14 +290,14 @@ pub fn render_text(policy: &Policy, ex: &Explanation, color: bool, width: usize)
                             }
                         })
                         .collect();
-                    let _ = writeln!(
-                        out,
-                        "  - {}  ⇒ {}, tier {}, score {}",
+                    let line = format!(
+                        "- {}  ⇒ {}, tier {}, score {}",
                         changes.join(" and "),
                         s.decision.kind.as_str(),
                         policy.tier_name(&s.decision).unwrap_or("-"),
                         format_number(s.decision.score.unwrap_or(0.0))
                     );
+                    out.push_str(&wrap(&line, width, 2, 4));
                 }
             }
         }
