@@ -270,10 +270,12 @@ pub fn render_text(policy: &Policy, ex: &Explanation, color: bool, width: usize)
             if found.is_empty() {
                 let _ = writeln!(out, "  No change of up to three fields was found to {aim}.");
             } else {
-                let _ = writeln!(
-                    out,
-                    "  To {aim}, any one of these (each checked by re-evaluation):"
-                );
+                out.push_str(&wrap(
+                    &format!("To {aim}, any one of these (each checked by re-evaluation):"),
+                    width,
+                    2,
+                    2,
+                ));
                 for s in found {
                     let changes: Vec<String> = s
                         .changes
