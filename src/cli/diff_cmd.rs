@@ -3,11 +3,10 @@
 
 use std::path::PathBuf;
 
-use sweetspot::io::InputFormat;
 use sweetspot::report::{diff, diff_render, ReportError, RunInfo};
 
 use super::output::eprint_diagnostic;
-use super::report_cmd::{emit, input_options};
+use super::report_cmd::emit;
 
 /// Diff formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -36,15 +35,8 @@ pub struct DiffArgs {
     /// Write to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
-    /// Input format, instead of the file extension.
-    #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
-    /// CSV delimiter, instead of detecting `,` or `;` from the header line.
-    #[arg(long)]
-    delimiter: Option<char>,
-    /// A column or key the schema lacks, holding data, makes the record invalid.
-    #[arg(long)]
-    strict: bool,
+    #[command(flatten)]
+    input: super::input_args::InputArgs,
     /// The time shown in the HTML page (for reproducible output).
     #[arg(long, hide = true)]
     now: Option<String>,
@@ -72,7 +64,7 @@ pub fn run(args: &DiffArgs) -> u8 {
         eprint_diagnostic(&ReportError::DiffStdin);
         return 2;
     }
-    let options = match input_options(args.input_format, args.delimiter, args.strict) {
+    let options = match args.input.options() {
         Ok(options) => options,
         Err(code) => return code,
     };

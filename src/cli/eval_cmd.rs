@@ -4,9 +4,7 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use sweetspot::io::{
-    DecisionWriter, InputError, InputOptions, InputSource, OutputFormat, ReadOptions,
-};
+use sweetspot::io::{DecisionWriter, InputError, InputSource, OutputFormat};
 use sweetspot::DecisionKind;
 
 use super::output::eprint_diagnostic;
@@ -23,21 +21,9 @@ pub fn run(args: &EvalArgs) -> u8 {
             return 1;
         }
     };
-    let delimiter = match args.delimiter {
-        Some(c) if c.is_ascii() => Some(c as u8),
-        Some(c) => {
-            eprintln!("error: --delimiter must be one ASCII character, found `{c}`");
-            return 2;
-        }
-        None => None,
-    };
-    let options = InputOptions {
-        format: args.input_format,
-        delimiter,
-        read: ReadOptions {
-            strict: args.strict,
-            decimal_comma: args.decimal_comma,
-        },
+    let options = match args.input.options() {
+        Ok(options) => options,
+        Err(code) => return code,
     };
     let sources: Vec<InputSource> = if args.inputs.is_empty() {
         vec![InputSource::Stdin]

@@ -5,6 +5,7 @@ mod diff_cmd;
 mod eval_cmd;
 mod explain_cmd;
 mod fmt_cmd;
+mod input_args;
 mod output;
 mod report_cmd;
 mod test_cmd;
@@ -12,7 +13,7 @@ mod test_cmd;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use sweetspot::io::{InputFormat, OutputFormat};
+use sweetspot::io::OutputFormat;
 
 /// sweetspot: decide who you want as a customer, with a policy you can read.
 #[derive(Debug, Parser)]
@@ -68,22 +69,12 @@ pub struct EvalArgs {
     /// Write the decisions to this file instead of standard output.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
-    /// Input format, instead of the file extension (or sniffing standard input).
-    #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
-    /// CSV delimiter, instead of detecting `,` or `;` from the header line.
-    #[arg(long)]
-    delimiter: Option<char>,
-    /// A column or key the schema lacks, holding data, makes the record invalid.
-    #[arg(long)]
-    strict: bool,
+    #[command(flatten)]
+    input: input_args::InputArgs,
     /// Add every rule's outcome (truth, points, effect, missing fields, location) to
     /// each JSON/JSONL row.
     #[arg(long)]
     explain: bool,
-    /// Read numbers in text written with a decimal comma: `1.234,50` is 1234.5.
-    #[arg(long)]
-    decimal_comma: bool,
     /// Write CSV cells starting with `=`, `+`, `-` or `@` as they are, instead of
     /// prefixing `'` so that a spreadsheet does not run them as formulas.
     #[arg(long)]

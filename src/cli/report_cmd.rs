@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use sweetspot::io::{InputFormat, InputOptions, InputSource, ReadOptions};
+use sweetspot::io::InputSource;
 use sweetspot::report::{build_summary, html, manifest, markdown, ReportError, RunInfo};
 use sweetspot::DecisionKind;
 
@@ -32,41 +32,11 @@ pub struct ReportArgs {
     /// Report format [default: md for a `-o` file ending in `.md`, otherwise html].
     #[arg(long, value_enum)]
     format: Option<ReportFormat>,
-    /// Input format, instead of the file extension (or sniffing standard input).
-    #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
-    /// CSV delimiter, instead of detecting `,` or `;` from the header line.
-    #[arg(long)]
-    delimiter: Option<char>,
-    /// A column or key the schema lacks, holding data, makes the record invalid.
-    #[arg(long)]
-    strict: bool,
+    #[command(flatten)]
+    input: super::input_args::InputArgs,
     /// The time shown as the time of the run (for reproducible output).
     #[arg(long, hide = true)]
     now: Option<String>,
-}
-
-/// Reading options shared by `report` and `diff`; `Err` is the exit code.
-pub fn input_options(
-    input_format: Option<InputFormat>,
-    delimiter: Option<char>,
-    strict: bool,
-) -> Result<InputOptions, u8> {
-    let delimiter = match delimiter {
-        Some(c) if c.is_ascii() => Some(c as u8),
-        Some(c) => {
-            eprintln!("error: --delimiter must be one ASCII character, found `{c}`");
-            return Err(2);
-        }
-        None => None,
-    };
-    let mut options = InputOptions {
-        format: input_format,
-        delimiter,
-        read: ReadOptions::default(),
-    };
-    options.read.strict = strict;
-    Ok(options)
 }
 
 /// Writes `text` to the file, or to standard output.
@@ -96,7 +66,7 @@ pub fn run(args: &ReportArgs) -> u8 {
             return 1;
         }
     };
-    let options = match input_options(args.input_format, args.delimiter, args.strict) {
+    let options = match args.input.options() {
         Ok(options) => options,
         Err(code) => return code,
     };
@@ -183,9 +153,10 @@ pub fn write_eval_manifest(
         output: args.output.as_deref(),
         format: &name(format.to_possible_value()).unwrap_or_default(),
         options: serde_json::json!({
-            "strict": args.strict,
-            "input_format": args.input_format.and_then(|f| name(f.to_possible_value())),
-            "delimiter": args.delimiter.map(String::from),
+            "strict": args.input.strict,
+            "decimal_comma": args.input.decimal_comma,
+            "input_format": args.input.input_format.and_then(|f| name(f.to_possible_value())),
+            "delimiter": args.input.delimiter.map(String::from),
         }),
         generated_at: RunInfo::now().generated_at,
     };
