@@ -166,7 +166,7 @@ fn progress_bar(sources: &[InputSource]) -> Option<indicatif::ProgressBar> {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template(
-            "{spinner} {human_pos} records decided ({per_sec})",
+            "{spinner} {human_pos} records decided in {elapsed}",
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
     );
