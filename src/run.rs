@@ -14,11 +14,11 @@ use crate::io::{
 };
 
 /// Records per batch handed from the reader to the deciders.
-const BATCH: usize = 4096;
+const BATCH: usize = 2048;
 /// Records per parallel task within a batch.
 const CHUNK: usize = 256;
 /// Batches queued between the reader and the deciders.
-const QUEUED: usize = 1;
+const QUEUED: usize = 2;
 
 /// Decisions counted per kind, indexed by `DecisionKind as usize`.
 pub type Counts = [u64; 4];
