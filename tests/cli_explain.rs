@@ -95,9 +95,11 @@ fn explain_errors_exit_2_and_say_what_to_do() {
         .args(["explain", "rules/icp.icp", "examples/prospects.csv"])
         .assert()
         .code(2)
+        .stderr(predicate::str::contains("sweetspot::explain::which_record"))
         .stderr(predicate::str::contains(
-            "holds 60 records: pick one with --id",
-        ));
+            "examples/prospects.csv holds 60 records",
+        ))
+        .stderr(predicate::str::contains("help: pick one with --id"));
     sweetspot()
         .args([
             "explain",
@@ -108,6 +110,7 @@ fn explain_errors_exit_2_and_say_what_to_do() {
         ])
         .assert()
         .code(2)
+        .stderr(predicate::str::contains("sweetspot::explain::not_found"))
         .stderr(predicate::str::contains("no record with id `zzz`"));
     sweetspot()
         .args(["explain", "rules/icp.icp", "--set", "employes=5"])

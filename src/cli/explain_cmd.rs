@@ -40,6 +40,46 @@ pub struct ExplainArgs {
     format: ExplainFormat,
 }
 
+/// Why no record could be explained.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+enum ExplainError {
+    #[error("no record to explain")]
+    #[diagnostic(
+        code(sweetspot::explain::no_record),
+        help("name an INPUT file (with --id), --record '{{...}}' or --set FIELD=VALUE")
+    )]
+    NoRecord,
+    #[error("--record is not valid JSON: {0}")]
+    #[diagnostic(
+        code(sweetspot::explain::bad_record),
+        help("give one JSON object in single quotes, e.g. --record '{{\"id\": \"p1\", \"employees\": 800}}'")
+    )]
+    BadRecord(String),
+    #[error("--set `{set}`: {message}")]
+    #[diagnostic(code(sweetspot::explain::bad_set))]
+    BadSet {
+        set: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("no record with id `{id}` in {input}")]
+    #[diagnostic(
+        code(sweetspot::explain::not_found),
+        help("the id is the key's value, or the 1-based position without a key; `sweetspot eval POLICY INPUT --format csv` lists them")
+    )]
+    NotFound { id: String, input: String },
+    #[error("{input} holds {count} records")]
+    #[diagnostic(code(sweetspot::explain::which_record), help("pick one with --id"))]
+    WhichRecord { input: String, count: u64 },
+    #[error("{input} holds no records")]
+    #[diagnostic(code(sweetspot::explain::no_records))]
+    NoRecords { input: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Input(#[from] sweetspot::io::InputError),
+}
+
 pub fn run(args: &ExplainArgs) -> u8 {
     let policy = match Policy::load(&args.policy) {
         Ok(policy) => policy,
@@ -53,8 +93,8 @@ pub fn run(args: &ExplainArgs) -> u8 {
     };
     let record = match pick_record(&policy, args) {
         Ok(record) => record,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprint_diagnostic(&error);
             return 2;
         }
     };
@@ -77,10 +117,10 @@ pub fn run(args: &ExplainArgs) -> u8 {
     0
 }
 
-fn pick_record(policy: &Policy, args: &ExplainArgs) -> Result<Record, String> {
+fn pick_record(policy: &Policy, args: &ExplainArgs) -> Result<Record, ExplainError> {
     let mut record = if let Some(json) = &args.record {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| format!("--record is not valid JSON: {e}"))?;
+            serde_json::from_str(json).map_err(|e| ExplainError::BadRecord(e.to_string()))?;
         Some(policy.record_from_json(&value))
     } else if let Some(input) = &args.input {
         Some(find_in_input(policy, input, args.id.as_deref())?)
@@ -88,33 +128,34 @@ fn pick_record(policy: &Policy, args: &ExplainArgs) -> Result<Record, String> {
         None
     };
     if args.sets.is_empty() {
-        return record.ok_or_else(|| {
-            "say which record: an INPUT file (with --id), --record '{...}' or --set field=value"
-                .to_string()
-        });
+        return record.ok_or(ExplainError::NoRecord);
     }
     let mut base = record
         .take()
         .unwrap_or_else(|| Record::empty(policy.schema.fields.len(), 1));
     let mut set_fields = Vec::new();
     for set in &args.sets {
-        let (name, cell) = set
-            .split_once('=')
-            .ok_or_else(|| format!("--set `{set}`: write FIELD=VALUE"))?;
+        let (name, cell) = set.split_once('=').ok_or_else(|| ExplainError::BadSet {
+            set: set.clone(),
+            message: "expected FIELD=VALUE".to_string(),
+            help: Some("e.g. --set employees=800".to_string()),
+        })?;
         let Some(id) = policy.schema.field_id(name) else {
-            let hint = did_you_mean(name, policy.schema.index.keys().map(String::as_str))
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
-            return Err(format!(
-                "--set: `{name}` is not a field of the record{hint}"
-            ));
+            return Err(ExplainError::BadSet {
+                set: set.clone(),
+                message: format!("`{name}` is not a field of the record"),
+                help: did_you_mean(name, policy.schema.index.keys().map(String::as_str)),
+            });
         };
         base.values[id] = if cell.is_empty() {
             None
         } else {
             Some(
-                value_from_text(&policy.schema, id, cell)
-                    .map_err(|e| format!("--set: {}", e.message))?,
+                value_from_text(&policy.schema, id, cell).map_err(|e| ExplainError::BadSet {
+                    set: set.clone(),
+                    message: e.message,
+                    help: None,
+                })?,
             )
         };
         set_fields.push(name.to_string());
@@ -146,7 +187,7 @@ fn pick_record(policy: &Policy, args: &ExplainArgs) -> Result<Record, String> {
     Ok(base)
 }
 
-fn find_in_input(policy: &Policy, input: &str, id: Option<&str>) -> Result<Record, String> {
+fn find_in_input(policy: &Policy, input: &str, id: Option<&str>) -> Result<Record, ExplainError> {
     let source = if input == "-" {
         InputSource::Stdin
     } else {
@@ -169,12 +210,20 @@ fn find_in_input(policy: &Policy, input: &str, id: Option<&str>) -> Result<Recor
         }
         Ok(())
     };
-    read_records(&source, &policy.schema, &options, &mut sink).map_err(|e| e.to_string())?;
+    read_records(&source, &policy.schema, &options, &mut sink)?;
     match (found, id) {
         (Some(record), Some(_)) => Ok(record),
         (Some(record), None) if count == 1 => Ok(record),
-        (Some(_), None) => Err(format!("{input} holds {count} records: pick one with --id")),
-        (None, Some(id)) => Err(format!("no record with id `{id}` in {input}")),
-        (None, None) => Err(format!("{input} holds no records")),
+        (Some(_), None) => Err(ExplainError::WhichRecord {
+            input: input.to_string(),
+            count,
+        }),
+        (None, Some(id)) => Err(ExplainError::NotFound {
+            id: id.to_string(),
+            input: input.to_string(),
+        }),
+        (None, None) => Err(ExplainError::NoRecords {
+            input: input.to_string(),
+        }),
     }
 }
