@@ -144,7 +144,7 @@ fn invalid_utf8_in_a_cell_is_an_invalid_row() {
             invalid(
                 json!("a1"),
                 &[(
-                    None,
+                    Some("name"),
                     "column `name` is not valid UTF-8; save the file as UTF-8"
                 )]
             ),

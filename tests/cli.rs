@@ -283,3 +283,52 @@ fn numeric_key_ids_print_as_integers_when_whole() {
         .collect();
     assert_eq!(ids, ["{\"id\":7", "{\"id\":7.5"]);
 }
+
+#[test]
+fn expect_excluded_by_a_rule_that_only_sent_the_record_to_review_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.icp");
+    std::fs::write(
+        &path,
+        "policy \"P\" version 1\nrecord { id: text key, a: number, b: number }\n\
+         exclude big when a > 10 because \"too big\"\nreview rb when b > 1 because \"look\"\n\
+         example ex { id: \"1\", a: 12, b: 5 }\n\
+         test \"excluded by a review rule\" { given ex expect excluded by rb }\n\
+         test \"excluded by the exclude rule\" { given ex expect excluded by big }\n\
+         test \"the review is listed\" { given ex with { a: 1 } expect review by rb }\n",
+    )
+    .unwrap();
+    sweetspot()
+        .arg("test")
+        .arg(&path)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "expected rule `rb` among the decision's exclusions, got [big]",
+        ))
+        .stdout(predicate::str::ends_with("2 passed, 1 failed\n"));
+}
+
+#[test]
+fn large_whole_numbers_print_as_integers() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("p.icp");
+    std::fs::write(
+        &policy,
+        "policy \"N\" version 1\nrecord { id: text key, a: number }\nscore s (a)\n",
+    )
+    .unwrap();
+    let out = sweetspot()
+        .args(["eval", "--format", "jsonl"])
+        .arg(&policy)
+        .arg("-")
+        .write_stdin("{\"id\":\"1\",\"a\":9007199254740991}\n{\"id\":\"2\",\"a\":1e20}\n")
+        .assert()
+        .code(0);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(stdout.contains("\"score\":9007199254740991,"), "{stdout}");
+    assert!(
+        stdout.contains("\"score\":100000000000000000000,"),
+        "{stdout}"
+    );
+}

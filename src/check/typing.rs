@@ -118,6 +118,20 @@ impl Checker<'_> {
         }
     }
 
+    /// Whether `name` is a value of the enum field that `expr` names.
+    fn is_value_of_enum_field(&self, name: &str, expr: &Expr) -> bool {
+        let ExprKind::Name(field) = &expr.kind else {
+            return false;
+        };
+        let Some(id) = self.schema.field_id(field) else {
+            return false;
+        };
+        match (&self.schema.fields[id].ty, self.schema.enum_id(name)) {
+            (FieldType::Enum(values), Some(value)) => values.contains(&value),
+            _ => false,
+        }
+    }
+
     fn is_bare_non_field(&self, expr: &Expr) -> bool {
         matches!(&expr.kind, ExprKind::Name(n) if self.schema.field_id(n).is_none() && !self.lists.contains_key(n))
     }
@@ -323,15 +337,20 @@ impl Checker<'_> {
     }
 
     fn compare(&mut self, expr: &Expr, op: CompareOp, lhs: &Expr, rhs: &Expr, ctx: Ctx) -> Typed {
-        let ((l, lt), (r, rt)) = if self.is_bare_non_field(lhs) && !self.is_bare_non_field(rhs) {
-            let right = self.expr(rhs, None, ctx)?;
-            let left = self.expr(lhs, Some(&right.1), ctx)?;
-            (left, right)
-        } else {
-            let left = self.expr(lhs, None, ctx)?;
-            let right = self.expr(rhs, Some(&left.1), ctx)?;
-            (left, right)
-        };
+        // A bare name on the left that is a value of the right side's enum field means the
+        // value, even where a field has that name (LANGUAGE.md, names and types).
+        let value_of_right =
+            matches!(&lhs.kind, ExprKind::Name(n) if self.is_value_of_enum_field(n, rhs));
+        let ((l, lt), (r, rt)) =
+            if value_of_right || (self.is_bare_non_field(lhs) && !self.is_bare_non_field(rhs)) {
+                let right = self.expr(rhs, None, ctx)?;
+                let left = self.expr(lhs, Some(&right.1), ctx)?;
+                (left, right)
+            } else {
+                let left = self.expr(lhs, None, ctx)?;
+                let right = self.expr(rhs, Some(&left.1), ctx)?;
+                (left, right)
+            };
         let ordering = !matches!(op, CompareOp::Eq | CompareOp::Ne);
         let ok = if ordering {
             matches!((&lt, &rt), (Ty::Number, Ty::Number))

@@ -209,6 +209,14 @@ impl<'s> RecordBuilder<'s> {
         });
     }
 
+    /// Records an error for one field.
+    pub fn field_error(&mut self, field: &str, message: String) {
+        self.record.errors.push(FieldError {
+            field: Some(field.to_string()),
+            message,
+        });
+    }
+
     /// Records an error for a column or key the schema lacks (under `--strict`).
     pub fn unknown_field(&mut self, name: &str) {
         self.record.errors.push(FieldError {

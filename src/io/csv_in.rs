@@ -391,11 +391,18 @@ impl CsvRow {
             };
             for (index, cell) in row.iter().enumerate() {
                 let Ok(cell) = std::str::from_utf8(cell) else {
-                    builder.record_error(format!(
+                    // The error names the field, as for any other bad cell; the other
+                    // cells are still read.
+                    let message = format!(
                         "column `{}` is not valid UTF-8; save the file as UTF-8",
                         names[index]
-                    ));
-                    break;
+                    );
+                    match columns[index] {
+                        Some(_) => builder.field_error(&names[index], message),
+                        None if table.read.strict => builder.unknown_field(&names[index]),
+                        None => {}
+                    }
+                    continue;
                 };
                 match columns[index] {
                     Some(id) => builder.set_text(id, cell),

@@ -14,8 +14,8 @@ pub struct Num(pub f64);
 impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let n = self.0;
-        if n.fract() == 0.0 && n.abs() < 9.0e15 {
-            s.serialize_i64(n as i64)
+        if is_whole(n) {
+            s.serialize_i128(n as i128)
         } else {
             s.serialize_f64(n)
         }
@@ -24,11 +24,17 @@ impl Serialize for Num {
 
 /// Formats a number for text outputs the same way.
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        format!("{}", n as i64)
+    if is_whole(n) {
+        format!("{}", n as i128)
     } else {
         format!("{n}")
     }
+}
+
+/// Whole, and small enough (below 2^126) to be written exactly as an integer; larger
+/// whole numbers are written in exponent form.
+fn is_whole(n: f64) -> bool {
+    n.fract() == 0.0 && n.abs() < 8.5e37
 }
 
 /// One decision serialized as the contract's JSON object.
