@@ -297,8 +297,11 @@ pub(crate) fn read_csv(
         names,
         read: options.read,
     });
+    // Each row is handed on (to another thread), so it gets its own buffers: sized like
+    // the header row, they rarely need to grow while the row is read.
+    let (bytes, fields) = (headers.as_slice().len().max(64) * 2, headers.len());
     loop {
-        let mut row = csv::ByteRecord::new();
+        let mut row = csv::ByteRecord::with_capacity(bytes, fields);
         let more = csv.read_byte_record(&mut row).map_err(failed)?;
         if !more {
             break;
