@@ -45,15 +45,10 @@ pub struct DiffArgs {
 pub fn run(args: &DiffArgs) -> u8 {
     let mut policies = Vec::new();
     for path in [&args.old, &args.new] {
-        match sweetspot::Policy::load(path) {
-            Ok(policy) => policies.push(policy),
-            Err(errors) => {
-                for error in &errors {
-                    eprint_diagnostic(error);
-                }
-                eprintln!("error: policy {} did not load", path.display());
-                return 2;
-            }
+        // A policy that does not load is exit code 2 here: 1 means "something changed".
+        match super::output::load_policy(path) {
+            Some(policy) => policies.push(policy),
+            None => return 2,
         }
     }
     let [old, new] = match <[sweetspot::Policy; 2]>::try_from(policies) {

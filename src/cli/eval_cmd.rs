@@ -11,34 +11,14 @@ use super::output::eprint_diagnostic;
 use super::EvalArgs;
 
 pub fn run(args: &EvalArgs) -> u8 {
-    let policy = match sweetspot::check::check_path(&args.policy) {
-        Ok(checked) => checked.policy,
-        Err(errors) => {
-            for error in &errors {
-                eprint_diagnostic(error);
-            }
-            eprintln!("error: policy {} did not load", args.policy.display());
-            return 1;
-        }
+    let Some(policy) = super::output::load_policy(&args.policy) else {
+        return 1;
     };
     let options = match args.input.options() {
         Ok(options) => options,
         Err(code) => return code,
     };
-    let sources: Vec<InputSource> = if args.inputs.is_empty() {
-        vec![InputSource::Stdin]
-    } else {
-        args.inputs
-            .iter()
-            .map(|i| {
-                if i == "-" {
-                    InputSource::Stdin
-                } else {
-                    InputSource::File(PathBuf::from(i))
-                }
-            })
-            .collect()
-    };
+    let sources = super::output::input_sources(&args.inputs);
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));

@@ -81,15 +81,8 @@ enum ExplainError {
 }
 
 pub fn run(args: &ExplainArgs) -> u8 {
-    let policy = match Policy::load(&args.policy) {
-        Ok(policy) => policy,
-        Err(errors) => {
-            for error in &errors {
-                eprint_diagnostic(error);
-            }
-            eprintln!("error: policy {} did not load", args.policy.display());
-            return 1;
-        }
+    let Some(policy) = super::output::load_policy(&args.policy) else {
+        return 1;
     };
     let record = match pick_record(&policy, args) {
         Ok(record) => record,

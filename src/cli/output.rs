@@ -24,6 +24,37 @@ pub fn eprint_diagnostic(diagnostic: &dyn Diagnostic) {
     );
 }
 
+/// Loads a policy; on failure prints every diagnostic and a closing line, and gives
+/// `None` (each command picks its exit code).
+pub fn load_policy(path: &Path) -> Option<sweetspot::Policy> {
+    match sweetspot::Policy::load(path) {
+        Ok(policy) => Some(policy),
+        Err(errors) => {
+            for error in &errors {
+                eprint_diagnostic(error);
+            }
+            eprintln!("error: policy {} did not load", path.display());
+            None
+        }
+    }
+}
+
+/// The inputs named on the command line: files, `-` for standard input, and standard
+/// input when none is named.
+pub fn input_sources(inputs: &[String]) -> Vec<sweetspot::io::InputSource> {
+    use sweetspot::io::InputSource;
+    if inputs.is_empty() {
+        return vec![InputSource::Stdin];
+    }
+    inputs
+        .iter()
+        .map(|i| match i.as_str() {
+            "-" => InputSource::Stdin,
+            path => InputSource::File(PathBuf::from(path)),
+        })
+        .collect()
+}
+
 /// The policy files named by `paths`: files as given, folders searched for `*.icp`.
 pub fn policy_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();

@@ -56,31 +56,14 @@ pub fn emit(output: Option<&Path>, text: &str) -> Result<(), ReportError> {
 }
 
 pub fn run(args: &ReportArgs) -> u8 {
-    let policy = match sweetspot::Policy::load(&args.policy) {
-        Ok(policy) => policy,
-        Err(errors) => {
-            for error in &errors {
-                eprint_diagnostic(error);
-            }
-            eprintln!("error: policy {} did not load", args.policy.display());
-            return 1;
-        }
+    let Some(policy) = super::output::load_policy(&args.policy) else {
+        return 1;
     };
     let options = match args.input.options() {
         Ok(options) => options,
         Err(code) => return code,
     };
-    let sources: Vec<InputSource> = if args.inputs.is_empty() {
-        vec![InputSource::Stdin]
-    } else {
-        args.inputs
-            .iter()
-            .map(|i| match i.as_str() {
-                "-" => InputSource::Stdin,
-                path => InputSource::File(PathBuf::from(path)),
-            })
-            .collect()
-    };
+    let sources = super::output::input_sources(&args.inputs);
     let mut run = RunInfo::now();
     if let Some(now) = &args.now {
         run.generated_at = now.clone();
