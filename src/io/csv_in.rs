@@ -68,10 +68,14 @@ struct ScanState {
     row_line: u64,
 }
 
-/// Bytes that change the scanner's state outside quotes.
-#[inline]
-fn is_special(b: u8, delimiter: u8) -> bool {
-    b == delimiter || b == b'\n' || b == b'\r' || b == b'"'
+/// Bytes that change the scanner's state outside quotes, as a table (one load per
+/// byte instead of four comparisons: this loop sees every byte of the input).
+fn special_bytes(delimiter: u8) -> [bool; 256] {
+    let mut table = [false; 256];
+    for b in [delimiter, b'\n', b'\r', b'"'] {
+        table[usize::from(b)] = true;
+    }
+    table
 }
 
 /// Notes the first cell or row past its size limit.
@@ -102,6 +106,7 @@ fn check_limits(st: &mut ScanState) {
 struct Scanner {
     inner: Box<dyn BufRead>,
     delimiter: u8,
+    special: [bool; 256],
     state: Rc<RefCell<ScanState>>,
 }
 
@@ -122,9 +127,10 @@ impl Read for Scanner {
             // Runs of ordinary bytes change only the counters: skip them in one step.
             let start = i;
             if !st.quoted {
-                while i < n && !is_special(bytes[i], self.delimiter) {
-                    i += 1;
-                }
+                i += bytes[i..]
+                    .iter()
+                    .position(|b| self.special[usize::from(*b)])
+                    .unwrap_or(n - i);
                 if i > start {
                     if st.row == 0 {
                         st.row_line = st.line;
@@ -213,6 +219,7 @@ pub(crate) fn read_csv(
     let scanner = Scanner {
         inner: reader,
         delimiter,
+        special: special_bytes(delimiter),
         state: Rc::clone(&state),
     };
     let mut csv = csv::ReaderBuilder::new()

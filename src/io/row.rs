@@ -56,6 +56,11 @@ pub struct Preencoded {
     rules: Vec<Box<RawValue>>,
     fields: Vec<Box<RawValue>>,
     tiers: Vec<Box<RawValue>>,
+    /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
+    /// unknown almost always misses one field).
+    unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
+    /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
+    contributions: Vec<Option<(f64, Box<RawValue>)>>,
     stamp: Box<RawValue>,
     /// The policy it was made for.
     hash: String,
@@ -76,6 +81,47 @@ impl Preencoded {
                 .map(|f| raw(&f.name.as_str()))
                 .collect(),
             tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
+            unknowns: policy
+                .rules
+                .iter()
+                .map(|r| {
+                    let mut fields = Vec::new();
+                    for e in r.when.iter().chain(&r.points) {
+                        for f in crate::explain::describe::fields_read(e) {
+                            if !fields.contains(&f) {
+                                fields.push(f);
+                            }
+                        }
+                    }
+                    fields
+                        .into_iter()
+                        .map(|f| {
+                            let missing = [policy.schema.fields[f].name.as_str()];
+                            (
+                                f,
+                                raw(&Unknown {
+                                    rule: NameRef::Text(&r.name),
+                                    missing: missing.iter().map(|m| NameRef::Text(m)).collect(),
+                                }),
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            contributions: policy
+                .rules
+                .iter()
+                .map(|r| match &r.points {
+                    Some(crate::check::TypedExpr::Number(n)) if *n != 0.0 => Some((
+                        *n,
+                        raw(&Contribution {
+                            rule: NameRef::Text(&r.name),
+                            points: Num(*n),
+                        }),
+                    )),
+                    _ => None,
+                })
+                .collect(),
             stamp: raw(&PolicyStamp {
                 name: &policy.name,
                 version: policy.version,
@@ -217,6 +263,14 @@ impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.contributions() {
+            let whole = self
+                .1
+                .and_then(|pre| pre.contributions.get(o.rule))
+                .and_then(Option::as_ref);
+            if let Some((_, raw)) = whole.filter(|(points, _)| *points == o.points) {
+                seq.serialize_element(raw)?;
+                continue;
+            }
             seq.serialize_element(&Contribution {
                 rule: rule_name(self.0, self.1, o.rule),
                 points: Num(o.points),
@@ -238,6 +292,15 @@ impl Serialize for Unknowns<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.unknowns() {
+            if let ([field], Some(pre)) = (o.missing.as_slice(), self.1) {
+                let whole = pre.unknowns.get(o.rule).and_then(|entries| {
+                    entries.iter().find(|(f, _)| f == field).map(|(_, raw)| raw)
+                });
+                if let Some(raw) = whole {
+                    seq.serialize_element(raw)?;
+                    continue;
+                }
+            }
             let missing: smallvec::SmallVec<[NameRef<'_>; 2]> = o
                 .missing
                 .iter()
