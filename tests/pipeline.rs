@@ -16,8 +16,23 @@ use sweetspot::eval::decide;
 use sweetspot::io::{read_records, DecisionWriter, InputOptions, InputSource, OutputFormat};
 use sweetspot::Policy;
 
-fn straightforward(policy: &Policy, source: &InputSource, format: OutputFormat) -> Vec<u8> {
-    let mut writer = DecisionWriter::new(Vec::new(), format);
+/// A writer as `eval` makes one, with `--explain`'s outcomes or without.
+fn writer(format: OutputFormat, explain: bool, policy: &Policy) -> DecisionWriter<Vec<u8>> {
+    let writer = DecisionWriter::new(Vec::new(), format);
+    if explain {
+        writer.with_outcomes(policy)
+    } else {
+        writer
+    }
+}
+
+fn straightforward(
+    policy: &Policy,
+    source: &InputSource,
+    format: OutputFormat,
+    explain: bool,
+) -> Vec<u8> {
+    let mut writer = writer(format, explain, policy);
     read_records(
         source,
         &policy.schema,
@@ -31,9 +46,9 @@ fn straightforward(policy: &Policy, source: &InputSource, format: OutputFormat) 
     writer.finish().unwrap()
 }
 
-fn parallel(policy: &Policy, source: &InputSource, format: OutputFormat) -> Vec<u8> {
-    // As `eval` runs it: names encoded once.
-    let mut writer = DecisionWriter::new(Vec::new(), format).for_policy(policy);
+fn parallel(policy: &Policy, source: &InputSource, format: OutputFormat, explain: bool) -> Vec<u8> {
+    // As `eval` runs it: names, entries and locations encoded once.
+    let mut writer = writer(format, explain, policy).for_policy(policy);
     let mut counts = [0; 4];
     sweetspot::run::evaluate_source(
         policy,
@@ -55,10 +70,16 @@ fn assert_identical(policy: &Policy, file: PathBuf) {
         OutputFormat::Csv,
         OutputFormat::Text,
     ] {
-        let a = straightforward(policy, &source, format);
-        let b = parallel(policy, &source, format);
-        assert!(!a.is_empty());
-        assert!(a == b, "{} differs in {format:?}", file.display());
+        for explain in [false, true] {
+            let a = straightforward(policy, &source, format, explain);
+            let b = parallel(policy, &source, format, explain);
+            assert!(!a.is_empty());
+            assert!(
+                a == b,
+                "{} differs in {format:?} (explain: {explain})",
+                file.display()
+            );
+        }
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Preencoded {
     /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
     contributions: Vec<Option<(f64, Box<RawValue>)>>,
     stamp: Box<RawValue>,
+    /// By rule: where it stands (for `eval --explain`).
+    locations: Vec<Box<RawValue>>,
     /// The policy it was made for.
     hash: String,
 }
@@ -127,6 +129,7 @@ impl Preencoded {
                 version: policy.version,
                 hash: &policy.hash,
             }),
+            locations: rule_locations(policy).iter().map(|l| raw(l)).collect(),
             hash: policy.hash.clone(),
         }
     }
@@ -203,17 +206,30 @@ pub fn rule_locations(policy: &Policy) -> Vec<RuleLocation> {
         .collect()
 }
 
-struct Outcomes<'a>(&'a Policy, &'a Decision, &'a [RuleLocation]);
+struct Outcomes<'a>(
+    &'a Policy,
+    &'a Decision,
+    &'a [RuleLocation],
+    Option<&'a Preencoded>,
+);
 
 #[derive(Serialize)]
 struct OutcomeRow<'a> {
-    rule: &'a str,
+    rule: NameRef<'a>,
     kind: &'static str,
     truth: crate::eval::Truth,
     points: Num,
     effect: Option<crate::syntax::ast::MissingAction>,
-    missing: Vec<&'a str>,
-    location: Option<&'a RuleLocation>,
+    missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
+    location: Option<Location<'a>>,
+}
+
+/// Where a rule stands: pre-encoded when there is a table.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Location<'a> {
+    Raw(&'a RawValue),
+    Value(&'a RuleLocation),
 }
 
 impl Serialize for Outcomes<'_> {
@@ -221,8 +237,13 @@ impl Serialize for Outcomes<'_> {
         let mut seq = s.serialize_seq(Some(self.1.outcomes.len()))?;
         for o in &self.1.outcomes {
             let rule = &self.0.rules[o.rule];
+            let pre = self.3;
+            let location = match pre.and_then(|pre| pre.locations.get(o.rule)) {
+                Some(raw) => Some(Location::Raw(raw)),
+                None => self.2.get(o.rule).map(Location::Value),
+            };
             seq.serialize_element(&OutcomeRow {
-                rule: &rule.name,
+                rule: rule_name(self.0, pre, o.rule),
                 kind: rule.kind.keyword(),
                 truth: o.truth,
                 points: Num(o.points),
@@ -230,9 +251,9 @@ impl Serialize for Outcomes<'_> {
                 missing: o
                     .missing
                     .iter()
-                    .map(|f| self.0.schema.fields[*f].name.as_str())
+                    .map(|f| field_name(self.0, pre, *f))
                     .collect(),
-                location: self.2.get(o.rule),
+                location,
             })?;
         }
         seq.end()
@@ -353,7 +374,7 @@ impl Serialize for DecisionRow<'_> {
         map.serialize_entry("unknown", &Unknowns(p, pre, d))?;
         map.serialize_entry("errors", &d.errors)?;
         if let Some(locations) = self.outcomes {
-            map.serialize_entry("outcomes", &Outcomes(p, d, locations))?;
+            map.serialize_entry("outcomes", &Outcomes(p, d, locations, pre))?;
         }
         // The audit trail: which policy, in which exact text, made this decision.
         match pre {
