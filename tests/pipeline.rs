@@ -110,6 +110,36 @@ fn parallel_output_is_identical_on_generated_records() {
     assert_identical(&policy, path);
 }
 
+/// Every case policy: unknowns that miss several fields, computed points, lists and
+/// policies without tiers go through the pre-encoded path as well.
+#[test]
+fn parallel_output_is_identical_for_every_case_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(13);
+    let mut compared = 0;
+    let mut cases: Vec<PathBuf> = std::fs::read_dir("tests/cases")
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path().join("policy.icp"))
+        .filter(|p| p.exists())
+        .collect();
+    cases.sort();
+    for (index, path) in cases.iter().enumerate() {
+        let Ok(policy) = Policy::load(path) else {
+            continue;
+        };
+        let records = dir.path().join(format!("case{index}.jsonl"));
+        let mut file = std::fs::File::create(&records).unwrap();
+        for _ in 0..100 {
+            writeln!(file, "{}", common::random_record(&policy, &mut rng)).unwrap();
+        }
+        drop(file);
+        assert_identical(&policy, records);
+        compared += 1;
+    }
+    assert!(compared > 50, "only {compared} case policies load");
+}
+
 #[test]
 fn eval_explain_adds_every_rule_outcome_with_its_location() {
     let out = Command::cargo_bin("sweetspot")
