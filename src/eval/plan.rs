@@ -19,6 +19,8 @@ enum Cond {
     EnumEq(usize, EnumId, bool),
     EnumIn(usize, u64, bool),
     NumCompare(usize, CompareOp, f64),
+    /// `score >= 60` and the like: most tier conditions.
+    ScoreCompare(CompareOp, f64),
     NumBetween(usize, f64, f64),
     TextIn(usize, TextSet, bool),
     ListHasText(usize, String, bool),
@@ -85,6 +87,10 @@ enum Num {
     Score,
     Neg(Box<Num>),
     Arith(ArithOp, Box<Num>, Box<Num>),
+    /// `field OP constant`, as in `deal_value / 10_000`.
+    FieldArith(ArithOp, usize, f64),
+    /// `clamp(x, lo, hi)` with constant bounds.
+    ClampConst(Box<Num>, f64, f64),
     Min(Box<Num>, Box<Num>),
     Max(Box<Num>, Box<Num>),
     Clamp(Box<Num>, Box<Num>, Box<Num>),
@@ -251,12 +257,12 @@ fn cond(e: &TypedExpr) -> Cond {
                 Cond::EnumEq(*f, *v, *op == CompareOp::Ne)
             }
             (T::Field(f), T::Number(n)) => Cond::NumCompare(*f, *op, *n),
-            _ if is_numeric(l) && is_numeric(r) => Cond::Compare(*op, num(l), num(r)),
+            _ if is_numeric(l) && is_numeric(r) => compare_cond(*op, l, r),
             _ => Cond::Other(e.clone()),
         },
         T::Compare(op, l, r) => match (l.as_ref(), r.as_ref()) {
             (T::Field(f), T::Number(n)) => Cond::NumCompare(*f, *op, *n),
-            _ => Cond::Compare(*op, num(l), num(r)),
+            _ => compare_cond(*op, l, r),
         },
         T::Between(x, lo, hi) => match (x.as_ref(), lo.as_ref(), hi.as_ref()) {
             (T::Field(f), T::Number(a), T::Number(b)) => Cond::NumBetween(*f, *a, *b),
@@ -279,6 +285,26 @@ fn cond(e: &TypedExpr) -> Cond {
             _ => Cond::Other(e.clone()),
         },
         _ => Cond::Other(e.clone()),
+    }
+}
+
+/// A comparison of two number expressions; `score` against a constant gets its own node.
+fn compare_cond(op: CompareOp, l: &TypedExpr, r: &TypedExpr) -> Cond {
+    match (num(l), num(r)) {
+        (Num::Score, Num::Const(c)) => Cond::ScoreCompare(op, c),
+        (Num::Const(c), Num::Score) => Cond::ScoreCompare(flip(op), c),
+        (l, r) => Cond::Compare(op, l, r),
+    }
+}
+
+/// The operator that compares the same two operands the other way round.
+fn flip(op: CompareOp) -> CompareOp {
+    match op {
+        CompareOp::Lt => CompareOp::Gt,
+        CompareOp::Le => CompareOp::Ge,
+        CompareOp::Gt => CompareOp::Lt,
+        CompareOp::Ge => CompareOp::Le,
+        same => same,
     }
 }
 
@@ -306,13 +332,17 @@ fn num(e: &TypedExpr) -> Num {
         T::Field(f) => Num::Field(*f),
         T::Score => Num::Score,
         T::Neg(x) => Num::Neg(b(x)),
-        T::Arith(op, l, r) => Num::Arith(*op, b(l), b(r)),
+        T::Arith(op, l, r) => match (l.as_ref(), r.as_ref()) {
+            (T::Field(f), T::Number(c)) => Num::FieldArith(*op, *f, *c),
+            _ => Num::Arith(*op, b(l), b(r)),
+        },
         T::ConstLen(n) => Num::Const(*n as f64),
         T::Call(Func::Min, args) if args.len() == 2 => Num::Min(b(&args[0]), b(&args[1])),
         T::Call(Func::Max, args) if args.len() == 2 => Num::Max(b(&args[0]), b(&args[1])),
-        T::Call(Func::Clamp, args) if args.len() == 3 => {
-            Num::Clamp(b(&args[0]), b(&args[1]), b(&args[2]))
-        }
+        T::Call(Func::Clamp, args) if args.len() == 3 => match (&args[1], &args[2]) {
+            (T::Number(lo), T::Number(hi)) => Num::ClampConst(b(&args[0]), *lo, *hi),
+            _ => Num::Clamp(b(&args[0]), b(&args[1]), b(&args[2])),
+        },
         T::Call(Func::Abs, args) if args.len() == 1 => Num::Abs(b(&args[0])),
         _ => Num::Other(e.clone()),
     }
@@ -359,7 +389,25 @@ fn number(n: &Num, record: &Record, score: f64) -> Result<f64, Mask> {
             Some(Value::Number(v)) => Ok(*v),
             _ => Err(bit(*f)),
         },
+        Num::Score => Ok(score),
+        Num::FieldArith(op, f, c) => match slot(record, *f) {
+            Some(Value::Number(v)) => arith(*op, *v, *c),
+            _ => Err(bit(*f)),
+        },
         _ => number_composite(n, record, score),
+    }
+}
+
+/// `a OP b` for two known numbers: unknown (with no missing field) on division by
+/// zero or a result that is not finite, as in the reference evaluator.
+#[inline(always)]
+fn arith(op: ArithOp, a: f64, b: f64) -> Result<f64, Mask> {
+    match op {
+        ArithOp::Add => finite(a + b),
+        ArithOp::Sub => finite(a - b),
+        ArithOp::Mul => finite(a * b),
+        ArithOp::Div if b == 0.0 => Err(0),
+        ArithOp::Div => finite(a / b),
     }
 }
 
@@ -379,14 +427,10 @@ fn number_composite(n: &Num, record: &Record, score: f64) -> Result<f64, Mask> {
         Num::Neg(x) => number(x, record, score).map(|v| -v),
         Num::Arith(op, l, r) => {
             let (a, b) = both(number(l, record, score), number(r, record, score))?;
-            match op {
-                ArithOp::Add => finite(a + b),
-                ArithOp::Sub => finite(a - b),
-                ArithOp::Mul => finite(a * b),
-                ArithOp::Div if b == 0.0 => Err(0),
-                ArithOp::Div => finite(a / b),
-            }
+            arith(*op, a, b)
         }
+        Num::FieldArith(..) => number(n, record, score),
+        Num::ClampConst(x, lo, hi) => finite(number(x, record, score)?.max(*lo).min(*hi)),
         Num::Min(a, b) => {
             let (a, b) = both(number(a, record, score), number(b, record, score))?;
             finite(a.min(b))
@@ -445,6 +489,7 @@ fn test(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
             _ => (Truth::Unknown, bit(*f)),
         },
         Cond::Present(f, present) => known(slot(record, *f).is_some() == *present),
+        Cond::ScoreCompare(op, c) => known(compare(*op, score, *c)),
         _ => test_composite(c, record, score),
     }
 }
