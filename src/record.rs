@@ -52,7 +52,8 @@ impl Record {
     pub fn empty(fields: usize, position: u64) -> Record {
         Record {
             id: RecordId::Position(position),
-            values: vec![None; fields],
+            // Not `vec![None; fields]`: that clones the `None` slot by slot.
+            values: std::iter::repeat_with(|| None).take(fields).collect(),
             errors: Vec::new(),
             line: None,
         }

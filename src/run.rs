@@ -3,6 +3,7 @@
 //! most a few batches are in flight, whatever the size of the input.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
 
 use rayon::prelude::*;
@@ -36,6 +37,9 @@ pub fn evaluate_source<W: Write>(
     // Compile before the threads start, so they share one plan.
     policy.plan();
     let encoder = writer.encoder().clone();
+    // Bytes per output row seen so far (the largest chunk average): each chunk's
+    // buffer is sized from it, so that it is not regrown, and copied, while filled.
+    let row_bytes = AtomicUsize::new(512);
     std::thread::scope(|scope| {
         let (batches, received) = sync_channel::<Vec<InputRow>>(QUEUED);
         let reader = scope.spawn(move || {
@@ -66,7 +70,8 @@ pub fn evaluate_source<W: Write>(
                 .chunks(CHUNK)
                 .map(|chunk| {
                     let mut decision = Decision::empty();
-                    let mut buf = Vec::with_capacity(chunk.len() * 320);
+                    let per_row = row_bytes.load(Ordering::Relaxed);
+                    let mut buf = Vec::with_capacity(chunk.len() * (per_row + per_row / 4));
                     let mut kinds = [0u64; 4];
                     let mut rows = 0;
                     for row in chunk {
@@ -76,6 +81,9 @@ pub fn evaluate_source<W: Write>(
                         kinds[decision.kind as usize] += 1;
                         rows +=
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;
+                    }
+                    if rows > 0 {
+                        row_bytes.fetch_max(buf.len().div_ceil(rows as usize), Ordering::Relaxed);
                     }
                     Ok((buf, rows, kinds))
                 })

@@ -16,6 +16,9 @@ pub struct ReadOptions {
 /// Whether `s` is a number as the contract reads it: optional sign, digits,
 /// optional fraction and exponent (`1,200`, `1_200`, `.5`, `inf`, `nan` are not).
 pub fn parse_number(s: &str) -> Option<f64> {
+    if let Some(n) = parse_small_integer(s) {
+        return Some(n);
+    }
     let b = s.as_bytes();
     let mut i = 0;
     if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
@@ -50,6 +53,28 @@ pub fn parse_number(s: &str) -> Option<f64> {
         return None;
     }
     s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// The common case of CRM data, read without the general float parser: an optional
+/// `-` and 1 to 15 digits. Such an integer is below 2^53, so it converts to `f64`
+/// exactly, giving the same number as `str::parse::<f64>` would.
+fn parse_small_integer(s: &str) -> Option<f64> {
+    let (negative, digits) = match s.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(d - b'0');
+    }
+    let n = n as f64;
+    Some(if negative { -n } else { n })
 }
 
 /// Reads a number written with a decimal comma: optional sign, digits (optionally in
@@ -89,10 +114,13 @@ pub fn parse_decimal_comma(s: &str) -> Option<f64> {
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Some(true),
-        "false" | "no" | "0" => Some(false),
-        _ => None,
+    let is = |word: &str| s.eq_ignore_ascii_case(word);
+    if is("true") || is("yes") || s == "1" {
+        Some(true)
+    } else if is("false") || is("no") || s == "0" {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -392,4 +420,52 @@ pub fn record_from_json(
         )),
     }
     builder.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_bool, parse_number};
+
+    #[test]
+    fn integers_read_fast_are_the_numbers_the_float_parser_reads() {
+        let cases = [
+            "0",
+            "-0",
+            "007",
+            "1200",
+            "-3",
+            "999999999999999",
+            "-999999999999999",
+            "9999999999999999",
+            "123456789012345678901234567890",
+            "+5",
+            "1e3",
+            "12.50",
+        ];
+        for case in cases {
+            let expected: f64 = case.parse().expect("a valid number");
+            let got = parse_number(case).expect("read as a number");
+            assert_eq!(got.to_bits(), expected.to_bits(), "{case}");
+        }
+        for bad in ["", "-", "1_200", "1,200", "12a", "--1", " 1"] {
+            assert_eq!(parse_number(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn bools_read_in_any_case() {
+        for (cell, value) in [
+            ("TRUE", Some(true)),
+            ("Yes", Some(true)),
+            ("1", Some(true)),
+            ("false", Some(false)),
+            ("NO", Some(false)),
+            ("0", Some(false)),
+            ("y", None),
+            ("01", None),
+            ("truee", None),
+        ] {
+            assert_eq!(parse_bool(cell), value, "{cell}");
+        }
+    }
 }
