@@ -423,6 +423,7 @@ pub fn record_from_json(
 }
 
 #[cfg(test)]
+#[allow(clippy::expect_used)] // tests may panic
 mod tests {
     use super::{parse_bool, parse_number};
 
