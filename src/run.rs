@@ -24,9 +24,18 @@ const QUEUED: usize = 2;
 /// Decisions counted per kind, indexed by `DecisionKind as usize`.
 pub type Counts = [u64; 4];
 
+/// One batch, decided and encoded: per chunk the bytes, the row count and the
+/// decisions counted by kind.
+type Encoded = Vec<std::io::Result<(Vec<u8>, u64, Counts)>>;
+
 /// Decides every record of `source` and writes the rows in input order. `progress`
 /// is told how many records are done after each batch.
-pub fn evaluate_source<W: Write>(
+///
+/// Three stages run at once: a reader thread cuts the input into batches of rows,
+/// this thread decides and encodes each batch in parallel, and a writer thread
+/// writes the previous batch meanwhile (so the copy into the output file overlaps
+/// with deciding, instead of leaving the deciders idle).
+pub fn evaluate_source<W: Write + Send>(
     policy: &Policy,
     source: &InputSource,
     options: &InputOptions,
@@ -62,10 +71,23 @@ pub fn evaluate_source<W: Write>(
             }
             result
         });
+        let (to_write, encoded) = sync_channel::<Encoded>(1);
+        let written = scope.spawn(move || -> std::io::Result<()> {
+            for batch in encoded {
+                for part in batch {
+                    let (bytes, rows, kinds) = part?;
+                    writer.write_rows(&bytes, rows)?;
+                    for (total, n) in counts.iter_mut().zip(kinds) {
+                        *total += n;
+                    }
+                }
+            }
+            Ok(())
+        });
         let mut done = 0u64;
-        let mut write_error = None;
         for batch in received {
-            let encoded: Vec<std::io::Result<(Vec<u8>, u64, Counts)>> = batch
+            let rows = batch.len() as u64;
+            let encoded: Encoded = batch
                 .into_par_iter()
                 .chunks(CHUNK)
                 .map(|chunk| {
@@ -88,36 +110,28 @@ pub fn evaluate_source<W: Write>(
                     Ok((buf, rows, kinds))
                 })
                 .collect();
-            for part in encoded {
-                let written = part.and_then(|(bytes, rows, kinds)| {
-                    writer.write_rows(&bytes, rows)?;
-                    for (total, n) in counts.iter_mut().zip(kinds) {
-                        *total += n;
-                    }
-                    done += rows;
-                    Ok(())
-                });
-                if let Err(e) = written {
-                    write_error = Some(e);
-                    break;
-                }
-            }
-            if write_error.is_some() {
+            if to_write.send(encoded).is_err() {
+                // The writer stopped on an error, reported below.
                 break;
             }
+            done += rows;
             progress(done);
         }
+        drop(to_write);
+        let write = written
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the writer stopped unexpectedly")));
         let read = reader.join().unwrap_or_else(|_| {
             Err(InputError::Unreadable {
                 file: source.name(),
                 message: "the reader stopped unexpectedly".to_string(),
             })
         });
-        match write_error {
-            Some(e) => Err(InputError::Write {
+        match write {
+            Err(e) => Err(InputError::Write {
                 message: e.to_string(),
             }),
-            None => read,
+            Ok(()) => read,
         }
     })
 }

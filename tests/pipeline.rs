@@ -213,3 +213,33 @@ fn output_to_a_fifo_is_written_in_place_not_replaced() {
     assert_eq!(text.lines().count(), 61);
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// A full disk stops the run with a write error (exit 2), whichever stage sees it
+/// first: the rows are written on a thread of their own while the next batch is
+/// decided, and the reader and deciders must stop, not wait.
+#[test]
+fn a_write_error_stops_the_run_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.jsonl");
+    let policy = Policy::load("rules/icp.icp").unwrap();
+    let mut file = std::fs::File::create(&path).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    // Several batches, so that the reader is still busy when the writer fails.
+    for _ in 0..20_000 {
+        writeln!(file, "{}", common::random_record(&policy, &mut rng)).unwrap();
+    }
+    drop(file);
+    let out = Command::cargo_bin("sweetspot")
+        .unwrap()
+        .timeout(std::time::Duration::from_secs(60))
+        .args(["eval", "rules/icp.icp"])
+        .arg(&path)
+        .args(["-o", "/dev/full"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("cannot write output: No space left on device"),
+        "{stderr}"
+    );
+}

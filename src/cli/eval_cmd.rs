@@ -22,7 +22,7 @@ pub fn run(args: &EvalArgs) -> u8 {
     let format = args
         .format
         .unwrap_or_else(|| default_format(args.output.as_deref()));
-    let (sink, temp): (Box<dyn Write>, Option<PathBuf>) = match &args.output {
+    let (sink, temp): (Box<dyn Write + Send>, Option<PathBuf>) = match &args.output {
         // A device or pipe (`/dev/null`, a FIFO) is written as it is: renaming a
         // file onto it would replace it.
         Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
@@ -45,7 +45,9 @@ pub fn run(args: &EvalArgs) -> u8 {
             }
         }
         None => (
-            Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+            // Not locked: the rows are written from a thread of their own (see
+            // `sweetspot::run`); the buffer takes the lock once per 64 KiB.
+            Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout())),
             None,
         ),
     };
