@@ -2,8 +2,9 @@
 //!
 //! The bytes pass through a [`Scanner`] on their way to the CSV reader. It follows the
 //! quoting the way the reader does, to catch what the reader accepts silently: a quote
-//! that never closes (the rest of the file would become one cell) and cells or rows
-//! past the size limits.
+//! that never closes (the rest of the file would become one cell) and quoted cells or
+//! rows past the size limits, before they are held in memory. (An unquoted cell is
+//! checked once its row is read: the row limit already bounds it.)
 
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
@@ -49,15 +50,16 @@ struct ScanState {
     /// Just after a quote inside a quoted cell (it closes the cell, or a second
     /// quote follows and both stand for one).
     after_quote: bool,
-    /// At the start of a cell, where a quote opens quoting.
-    cell_start: bool,
+    /// The last byte of the previous read (a quote opens quoting only at the start
+    /// of a cell: after a delimiter or a line end, or at the start of the input).
+    previous: Option<u8>,
     /// 1-based line of the current byte.
     line: u64,
     /// Bytes passed so far.
     offset: u64,
     /// Where the open quote stands: its byte offset and line.
     open_quote: (u64, u64),
-    /// Bytes of the current cell and row.
+    /// Bytes of the current quoted cell, and of the current row.
     cell: usize,
     row: usize,
     /// The end of the input was reached.
@@ -68,20 +70,11 @@ struct ScanState {
     row_line: u64,
 }
 
-/// Bytes that change the scanner's state outside quotes, as a table (one load per
-/// byte instead of four comparisons: this loop sees every byte of the input).
-fn special_bytes(delimiter: u8) -> [bool; 256] {
-    let mut table = [false; 256];
-    for b in [delimiter, b'\n', b'\r', b'"'] {
-        table[usize::from(b)] = true;
-    }
-    table
-}
-
 /// Notes the first cell or row past its size limit.
 #[inline(always)]
 fn check_limits(st: &mut ScanState) {
-    if st.overflow.is_some() || (st.cell <= MAX_CELL_BYTES && st.row <= MAX_ROW_BYTES) {
+    let quoted_cell_over = st.quoted && st.cell > MAX_CELL_BYTES;
+    if st.overflow.is_some() || (!quoted_cell_over && st.row <= MAX_ROW_BYTES) {
         return;
     }
     let message = if st.quoted {
@@ -89,8 +82,6 @@ fn check_limits(st: &mut ScanState) {
             "the quoted cell opened on line {} runs past 1 MiB; is its closing quote missing?",
             st.open_quote.1
         )
-    } else if st.cell > MAX_CELL_BYTES {
-        "a cell is larger than 1 MiB (the limit)".to_string()
     } else {
         "a row is larger than 4 MiB (the limit)".to_string()
     };
@@ -106,7 +97,6 @@ fn check_limits(st: &mut ScanState) {
 struct Scanner {
     inner: Box<dyn BufRead>,
     delimiter: u8,
-    special: [bool; 256],
     state: Rc<RefCell<ScanState>>,
 }
 
@@ -125,17 +115,13 @@ impl Read for Scanner {
         let mut i = 0;
         while i < n {
             // Runs of ordinary bytes change only the counters: skip them in one step.
+            // Outside quotes only a quote and a line end matter (delimiters do not:
+            // whether a quote opens a cell is read from the byte before it).
             let start = i;
             if !st.quoted {
-                i += bytes[i..]
-                    .iter()
-                    .position(|b| self.special[usize::from(*b)])
-                    .unwrap_or(n - i);
-                if i > start {
-                    if st.row == 0 {
-                        st.row_line = st.line;
-                    }
-                    st.cell_start = false;
+                i += memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]).unwrap_or(n - i);
+                if i > start && st.row == 0 {
+                    st.row_line = st.line;
                 }
             } else if !st.after_quote {
                 let run = memchr::memchr(b'"', &bytes[i..]).unwrap_or(n - i);
@@ -153,6 +139,11 @@ impl Read for Scanner {
                 break;
             }
             let b = bytes[i];
+            let before = if i > 0 {
+                Some(bytes[i - 1])
+            } else {
+                st.previous
+            };
             i += 1;
             if st.quoted {
                 if st.after_quote {
@@ -165,19 +156,13 @@ impl Read for Scanner {
                 }
             }
             if !st.quoted {
-                if b == self.delimiter {
-                    st.cell = 0;
-                    st.cell_start = true;
-                } else if b == b'\n' || b == b'\r' {
+                if b == b'\n' || b == b'\r' {
                     st.cell = 0;
                     st.row = 0;
-                    st.cell_start = true;
-                } else if b == b'"' && st.cell_start {
+                } else if b == b'"' && (st.row == 0 || before.is_none_or(|p| p == self.delimiter)) {
                     st.quoted = true;
                     st.open_quote = (st.offset, st.line);
-                    st.cell_start = false;
-                } else {
-                    st.cell_start = false;
+                    st.cell = 0;
                 }
             }
             if st.row == 0 && b != b'\n' && b != b'\r' {
@@ -193,6 +178,7 @@ impl Read for Scanner {
             st.offset += 1;
             check_limits(&mut st);
         }
+        st.previous = bytes.last().copied().or(st.previous);
         *shared = st;
         let st = shared;
         if st.overflow.is_some() {
@@ -213,13 +199,12 @@ pub(crate) fn read_csv(
     let state = Rc::new(RefCell::new(ScanState {
         line: 1,
         row_line: 1,
-        cell_start: true,
         ..ScanState::default()
     }));
     let scanner = Scanner {
         inner: reader,
         delimiter,
-        special: special_bytes(delimiter),
+
         state: Rc::clone(&state),
     };
     let mut csv = csv::ReaderBuilder::new()
@@ -315,6 +300,14 @@ pub(crate) fn read_csv(
         }
         if let Some(e) = unclosed(csv.position().byte()) {
             return Err(e);
+        }
+        // An unquoted cell over the limit (quoted ones were stopped while read).
+        if row.as_slice().len() > MAX_CELL_BYTES && row.iter().any(|c| c.len() > MAX_CELL_BYTES) {
+            return Err(InputError::TooLarge {
+                file: name.to_string(),
+                line: row.position().map_or(0, |p| p.line()),
+                message: "a cell is larger than 1 MiB (the limit)".to_string(),
+            });
         }
         // A line holding only white space is a blank line, not a record.
         if row.len() == 1
