@@ -15,7 +15,12 @@ impl Serialize for Num {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let n = self.0;
         if is_whole(n) {
-            s.serialize_i128(n as i128)
+            // Most scores and points fit 64 bits, which print faster than 128.
+            if n.abs() < 9.2e18 {
+                s.serialize_i64(n as i64)
+            } else {
+                s.serialize_i128(n as i128)
+            }
         } else {
             s.serialize_f64(n)
         }
