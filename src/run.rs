@@ -20,6 +20,9 @@ const BATCH: usize = 2048;
 const CHUNK: usize = 256;
 /// Batches queued between the reader and the deciders.
 const QUEUED: usize = 2;
+/// The most a chunk's output buffer reserves up front (it grows past it if need be):
+/// one chunk of huge rows must not make every later chunk reserve as much.
+const MAX_RESERVED: usize = 4 << 20;
 
 /// Decisions counted per kind, indexed by `DecisionKind as usize`.
 pub type Counts = [u64; 4];
@@ -46,8 +49,8 @@ pub fn evaluate_source<W: Write + Send>(
     // Compile before the threads start, so they share one plan.
     policy.plan();
     let encoder = writer.encoder().clone();
-    // Bytes per output row seen so far (the largest chunk average): each chunk's
-    // buffer is sized from it, so that it is not regrown, and copied, while filled.
+    // Bytes per output row in the chunk encoded last: each chunk's buffer is sized
+    // from it (up to a bound), so that it is rarely regrown, and copied, while filled.
     let row_bytes = AtomicUsize::new(512);
     std::thread::scope(|scope| {
         let (batches, received) = sync_channel::<Vec<InputRow>>(QUEUED);
@@ -93,7 +96,8 @@ pub fn evaluate_source<W: Write + Send>(
                 .map(|chunk| {
                     let mut decision = Decision::empty();
                     let per_row = row_bytes.load(Ordering::Relaxed);
-                    let mut buf = Vec::with_capacity(chunk.len() * (per_row + per_row / 4));
+                    let size = chunk.len().saturating_mul(per_row + per_row / 4);
+                    let mut buf = Vec::with_capacity(size.min(MAX_RESERVED));
                     let mut kinds = [0u64; 4];
                     let mut rows = 0;
                     for row in chunk {
@@ -105,7 +109,7 @@ pub fn evaluate_source<W: Write + Send>(
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;
                     }
                     if rows > 0 {
-                        row_bytes.fetch_max(buf.len().div_ceil(rows as usize), Ordering::Relaxed);
+                        row_bytes.store(buf.len().div_ceil(rows as usize), Ordering::Relaxed);
                     }
                     Ok((buf, rows, kinds))
                 })

@@ -352,6 +352,44 @@ fn a_cell_over_one_mebibyte_stops_the_file() {
 }
 
 #[test]
+fn a_header_cell_over_one_mebibyte_stops_the_file() {
+    let mut csv = b"id,name,".to_vec();
+    csv.extend(std::iter::repeat_n(b'c', (1 << 20) + 10));
+    csv.extend_from_slice(b"\na1,Alpha,x\n");
+    let r = eval("in.csv", &csv, &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        message(&r.stderr),
+        "in.csv:1: a cell is larger than 1 MiB (the limit)"
+    );
+}
+
+#[test]
+fn an_oversized_cell_after_blank_lines_names_its_own_line() {
+    let mut csv = format!("{HEADER}a1,Alpha,120,yes,public,\n\n\n\na2,").into_bytes();
+    csv.extend(std::iter::repeat_n(b'y', 2 << 20));
+    csv.extend_from_slice(b",1,yes,public,\n");
+    let r = eval("in.csv", &csv, &[]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.rows(), [ok("a1")]);
+    assert_eq!(
+        message(&r.stderr),
+        "in.csv:6: a cell is larger than 1 MiB (the limit)"
+    );
+}
+
+#[test]
+fn a_quoted_last_cell_without_a_final_line_end_is_closed() {
+    let r = eval(
+        "in.csv",
+        format!("{HEADER}a1,Alpha,120,yes,public,\"crm\"").as_bytes(),
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.rows(), [ok("a1")]);
+}
+
+#[test]
 fn an_unclosed_quote_over_one_mebibyte_says_so() {
     let mut csv = format!("{HEADER}a1,\"Alpha").into_bytes();
     for _ in 0..50_000 {

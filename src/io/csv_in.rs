@@ -2,9 +2,8 @@
 //!
 //! The bytes pass through a [`Scanner`] on their way to the CSV reader. It follows the
 //! quoting the way the reader does, to catch what the reader accepts silently: a quote
-//! that never closes (the rest of the file would become one cell) and quoted cells or
-//! rows past the size limits, before they are held in memory. (An unquoted cell is
-//! checked once its row is read: the row limit already bounds it.)
+//! that never closes (the rest of the file would become one cell) and cells or rows
+//! past the size limits, before they are held in memory.
 
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
@@ -59,7 +58,7 @@ struct ScanState {
     offset: u64,
     /// Where the open quote stands: its byte offset and line.
     open_quote: (u64, u64),
-    /// Bytes of the current quoted cell, and of the current row.
+    /// Bytes of the current cell (from the delimiter before it), and of the row.
     cell: usize,
     row: usize,
     /// The end of the input was reached.
@@ -73,8 +72,7 @@ struct ScanState {
 /// Notes the first cell or row past its size limit.
 #[inline(always)]
 fn check_limits(st: &mut ScanState) {
-    let quoted_cell_over = st.quoted && st.cell > MAX_CELL_BYTES;
-    if st.overflow.is_some() || (!quoted_cell_over && st.row <= MAX_ROW_BYTES) {
+    if st.overflow.is_some() || (st.cell <= MAX_CELL_BYTES && st.row <= MAX_ROW_BYTES) {
         return;
     }
     let message = if st.quoted {
@@ -82,6 +80,8 @@ fn check_limits(st: &mut ScanState) {
             "the quoted cell opened on line {} runs past 1 MiB; is its closing quote missing?",
             st.open_quote.1
         )
+    } else if st.cell > MAX_CELL_BYTES {
+        "a cell is larger than 1 MiB (the limit)".to_string()
     } else {
         "a row is larger than 4 MiB (the limit)".to_string()
     };
@@ -100,12 +100,43 @@ struct Scanner {
     state: Rc<RefCell<ScanState>>,
 }
 
+impl Scanner {
+    /// Follows the cells of a run of unquoted bytes: notes a cell past the limit, and
+    /// returns the length of the cell the run ends in when a delimiter starts it
+    /// there (a cell counts from its delimiter, as a quoted cell from its quote).
+    fn cells_of_run(&self, st: &mut ScanState, run: &[u8]) -> Option<usize> {
+        let first = memchr::memchr(self.delimiter, run)?;
+        // The cell open before the run ends at its first delimiter; a cell wholly
+        // inside the run can only be over the limit when the run itself is.
+        let mut widest = st.cell + first;
+        if run.len() > MAX_CELL_BYTES {
+            let mut previous = first;
+            for k in memchr::memchr_iter(self.delimiter, &run[first + 1..]) {
+                let k = k + first + 1;
+                widest = widest.max(k - previous);
+                previous = k;
+            }
+        }
+        if widest > MAX_CELL_BYTES {
+            st.cell = widest;
+            check_limits(st);
+        }
+        let last = memchr::memrchr(self.delimiter, run).unwrap_or(first);
+        Some(run.len() - last)
+    }
+}
+
 impl Read for Scanner {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let mut shared = self.state.borrow_mut();
         if n == 0 {
             shared.eof = true;
+            // A quote as the very last byte closes its cell (no second quote follows).
+            if shared.after_quote {
+                shared.after_quote = false;
+                shared.quoted = false;
+            }
             return Ok(0);
         }
         // Work on a local copy: the loop runs once per byte of the input, and a local
@@ -118,11 +149,13 @@ impl Read for Scanner {
             // Outside quotes only a quote and a line end matter (delimiters do not:
             // whether a quote opens a cell is read from the byte before it).
             let start = i;
+            let mut cell_restart = None;
             if !st.quoted {
                 i += memchr::memchr3(b'"', b'\n', b'\r', &bytes[i..]).unwrap_or(n - i);
                 if i > start && st.row == 0 {
                     st.row_line = st.line;
                 }
+                cell_restart = self.cells_of_run(&mut st, &bytes[start..i]);
             } else if !st.after_quote {
                 let run = memchr::memchr(b'"', &bytes[i..]).unwrap_or(n - i);
                 st.line += memchr::memchr_iter(b'\n', &bytes[i..i + run]).count() as u64;
@@ -130,7 +163,10 @@ impl Read for Scanner {
             }
             if i > start {
                 let run = i - start;
-                st.cell += run;
+                st.cell = match cell_restart {
+                    Some(cell) => cell,
+                    None => st.cell + run,
+                };
                 st.row += run;
                 st.offset += run as u64;
                 check_limits(&mut st);
@@ -156,13 +192,16 @@ impl Read for Scanner {
                 }
             }
             if !st.quoted {
-                if b == b'\n' || b == b'\r' {
+                if b == self.delimiter {
+                    // Only just after a quoted cell closes: elsewhere delimiters are
+                    // passed over with the runs above.
+                    st.cell = 0;
+                } else if b == b'\n' || b == b'\r' {
                     st.cell = 0;
                     st.row = 0;
                 } else if b == b'"' && (st.row == 0 || before.is_none_or(|p| p == self.delimiter)) {
                     st.quoted = true;
                     st.open_quote = (st.offset, st.line);
-                    st.cell = 0;
                 }
             }
             if st.row == 0 && b != b'\n' && b != b'\r' {
@@ -300,14 +339,6 @@ pub(crate) fn read_csv(
         }
         if let Some(e) = unclosed(csv.position().byte()) {
             return Err(e);
-        }
-        // An unquoted cell over the limit (quoted ones were stopped while read).
-        if row.as_slice().len() > MAX_CELL_BYTES && row.iter().any(|c| c.len() > MAX_CELL_BYTES) {
-            return Err(InputError::TooLarge {
-                file: name.to_string(),
-                line: row.position().map_or(0, |p| p.line()),
-                message: "a cell is larger than 1 MiB (the limit)".to_string(),
-            });
         }
         // A line holding only white space is a blank line, not a record.
         if row.len() == 1
