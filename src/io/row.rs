@@ -69,6 +69,9 @@ pub struct Preencoded {
     stamp: Box<RawValue>,
     /// By rule: where it stands (for `eval --explain`).
     locations: Vec<Box<RawValue>>,
+    /// By rule: its usual `--explain` outcome entries (false; true with constant
+    /// points; unknown for want of each field it reads), each with what it shows.
+    outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
     /// The policy it was made for.
     hash: String,
 }
@@ -135,6 +138,15 @@ impl Preencoded {
                 hash: &policy.hash,
             }),
             locations: rule_locations(policy).iter().map(|l| raw(l)).collect(),
+            outcomes: usual_outcomes(policy)
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(key, row)| (key, raw(&row)))
+                        .collect()
+                })
+                .collect(),
             hash: policy.hash.clone(),
         }
     }
@@ -211,6 +223,77 @@ pub fn rule_locations(policy: &Policy) -> Vec<RuleLocation> {
         .collect()
 }
 
+/// What an `--explain` outcome entry shows besides its rule: truth, effect, points
+/// and the one missing field (if any).
+type OutcomeKey = (
+    crate::eval::Truth,
+    Option<crate::syntax::ast::MissingAction>,
+    f64,
+    Option<usize>,
+);
+
+/// By rule, the outcome entries most records get, to be encoded once per run.
+fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
+    use crate::eval::Truth;
+    use crate::syntax::ast::{MissingAction, RuleKind};
+    let locations = rule_locations(policy);
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let row = |truth, effect, points, missing: Option<usize>| OutcomeRow {
+                rule: NameRef::Text(&rule.name),
+                kind: rule.kind.keyword(),
+                truth,
+                points: Num(points),
+                effect,
+                missing: missing
+                    .map(|f| NameRef::Text(&policy.schema.fields[f].name))
+                    .into_iter()
+                    .collect(),
+                location: locations.get(index).cloned().map(Location::Owned),
+            };
+            let mut entries = vec![(
+                (Truth::False, None, 0.0, None),
+                row(Truth::False, None, 0.0, None),
+            )];
+            let when_true = match (rule.kind, &rule.points) {
+                (RuleKind::Exclude, _) => Some((Some(MissingAction::Exclude), 0.0)),
+                (RuleKind::Review, _) => Some((Some(MissingAction::Review), 0.0)),
+                (RuleKind::Score, None) => Some((None, 0.0)),
+                (RuleKind::Score, Some(crate::check::TypedExpr::Number(n))) => Some((None, *n)),
+                (RuleKind::Score, Some(_)) => None,
+            };
+            if let Some((effect, points)) = when_true {
+                entries.push((
+                    (Truth::True, effect, points, None),
+                    row(Truth::True, effect, points, None),
+                ));
+            }
+            let if_unknown = match rule.on_missing {
+                MissingAction::Ignore => None,
+                action => Some(action),
+            };
+            let mut fields = Vec::new();
+            for e in rule.when.iter().chain(&rule.points) {
+                for f in crate::explain::describe::fields_read(e) {
+                    if !fields.contains(&f) {
+                        fields.push(f);
+                    }
+                }
+            }
+            for f in fields {
+                entries.push((
+                    (Truth::Unknown, if_unknown, 0.0, Some(f)),
+                    row(Truth::Unknown, if_unknown, 0.0, Some(f)),
+                ));
+            }
+            entries
+        })
+        .collect()
+}
+
 struct Outcomes<'a>(
     &'a Policy,
     &'a Decision,
@@ -235,6 +318,7 @@ struct OutcomeRow<'a> {
 enum Location<'a> {
     Raw(&'a RawValue),
     Value(&'a RuleLocation),
+    Owned(RuleLocation),
 }
 
 impl Serialize for Outcomes<'_> {
@@ -243,6 +327,19 @@ impl Serialize for Outcomes<'_> {
         for o in &self.1.outcomes {
             let rule = &self.0.rules[o.rule];
             let pre = self.3;
+            let key: OutcomeKey = (o.truth, o.effect, o.points, o.missing.first().copied());
+            let usual = pre
+                .and_then(|pre| pre.outcomes.get(o.rule))
+                .and_then(|entries| {
+                    entries
+                        .iter()
+                        .find(|(k, _)| *k == key && o.missing.len() <= 1)
+                        .map(|(_, raw)| raw)
+                });
+            if let Some(raw) = usual {
+                seq.serialize_element(raw)?;
+                continue;
+            }
             let location = match pre.and_then(|pre| pre.locations.get(o.rule)) {
                 Some(raw) => Some(Location::Raw(raw)),
                 None => self.2.get(o.rule).map(Location::Value),
