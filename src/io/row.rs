@@ -95,15 +95,7 @@ impl Preencoded {
                 .rules
                 .iter()
                 .map(|r| {
-                    let mut fields = Vec::new();
-                    for e in r.when.iter().chain(&r.points) {
-                        for f in crate::explain::describe::fields_read(e) {
-                            if !fields.contains(&f) {
-                                fields.push(f);
-                            }
-                        }
-                    }
-                    fields
+                    fields_of(r)
                         .into_iter()
                         .map(|f| {
                             let missing = [policy.schema.fields[f].name.as_str()];
@@ -232,6 +224,20 @@ type OutcomeKey = (
     Option<usize>,
 );
 
+/// The fields a rule reads (condition, then points), each once: one of them is what
+/// an unknown outcome of the rule almost always misses.
+fn fields_of(rule: &crate::check::Rule) -> Vec<usize> {
+    let mut fields = Vec::new();
+    for e in rule.when.iter().chain(&rule.points) {
+        for f in crate::explain::describe::fields_read(e) {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    }
+    fields
+}
+
 /// By rule, the outcome entries most records get, to be encoded once per run.
 fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
     use crate::eval::Truth;
@@ -275,15 +281,7 @@ fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
                 MissingAction::Ignore => None,
                 action => Some(action),
             };
-            let mut fields = Vec::new();
-            for e in rule.when.iter().chain(&rule.points) {
-                for f in crate::explain::describe::fields_read(e) {
-                    if !fields.contains(&f) {
-                        fields.push(f);
-                    }
-                }
-            }
-            for f in fields {
+            for f in fields_of(rule) {
                 entries.push((
                     (Truth::Unknown, if_unknown, 0.0, Some(f)),
                     row(Truth::Unknown, if_unknown, 0.0, Some(f)),
