@@ -1,6 +1,7 @@
 //! The eval job for large inputs: rows are read in batches on one thread, turned into
-//! records, decided and encoded in parallel (rayon), and written in input order. Memory stays flat: at
-//! most a few batches are in flight, whatever the size of the input.
+//! records, decided and encoded in parallel (rayon), and written in input order on a
+//! thread of their own. Memory stays flat: at most a few batches are in flight,
+//! whatever the size of the input.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
