@@ -3,6 +3,7 @@
 mod convert;
 mod csv_in;
 mod error;
+mod preencoded;
 mod read;
 mod row;
 mod write;

@@ -4,6 +4,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use super::preencoded::{OutcomeKey, Preencoded};
 use crate::check::Policy;
 use crate::eval::{Decision, RuleOutcome};
 
@@ -54,133 +55,30 @@ pub struct DecisionRow<'a> {
     pub pre: Option<&'a Preencoded>,
 }
 
-/// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
-/// encoded once per run instead of once per row.
-#[derive(Debug, Clone)]
-pub struct Preencoded {
-    rules: Vec<Box<RawValue>>,
-    fields: Vec<Box<RawValue>>,
-    tiers: Vec<Box<RawValue>>,
-    /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
-    /// unknown almost always misses one field).
-    unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
-    /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
-    contributions: Vec<Option<(f64, Box<RawValue>)>>,
-    stamp: Box<RawValue>,
-    /// By rule: where it stands (for `eval --explain`).
-    locations: Vec<Box<RawValue>>,
-    /// By rule: its usual `--explain` outcome entries (false; true with constant
-    /// points; unknown for want of each field it reads), each with what it shows.
-    outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
-    /// The policy it was made for.
-    hash: String,
-}
-
-impl Preencoded {
-    /// Encodes the names of `policy`.
-    pub fn new(policy: &Policy) -> Preencoded {
-        let raw = |v: &dyn erased::Json| -> Box<RawValue> {
-            RawValue::from_string(v.json()).unwrap_or_else(|_| empty_raw())
-        };
-        Preencoded {
-            rules: policy.rules.iter().map(|r| raw(&r.name.as_str())).collect(),
-            fields: policy
-                .schema
-                .fields
-                .iter()
-                .map(|f| raw(&f.name.as_str()))
-                .collect(),
-            tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
-            unknowns: policy
-                .rules
-                .iter()
-                .map(|r| {
-                    fields_of(r)
-                        .into_iter()
-                        .map(|f| {
-                            let missing = [policy.schema.fields[f].name.as_str()];
-                            (
-                                f,
-                                raw(&Unknown {
-                                    rule: NameRef::Text(&r.name),
-                                    missing: missing.iter().map(|m| NameRef::Text(m)).collect(),
-                                }),
-                            )
-                        })
-                        .collect()
-                })
-                .collect(),
-            contributions: policy
-                .rules
-                .iter()
-                .map(|r| match &r.points {
-                    Some(crate::check::TypedExpr::Number(n)) if *n != 0.0 => Some((
-                        *n,
-                        raw(&Contribution {
-                            rule: NameRef::Text(&r.name),
-                            points: Num(*n),
-                        }),
-                    )),
-                    _ => None,
-                })
-                .collect(),
-            stamp: raw(&PolicyStamp {
-                name: &policy.name,
-                version: policy.version,
-                hash: &policy.hash,
-            }),
-            locations: rule_locations(policy).iter().map(|l| raw(l)).collect(),
-            outcomes: usual_outcomes(policy)
-                .into_iter()
-                .map(|entries| {
-                    entries
-                        .into_iter()
-                        .map(|(key, row)| (key, raw(&row)))
-                        .collect()
-                })
-                .collect(),
-            hash: policy.hash.clone(),
-        }
-    }
-
-    /// Whether this was made for `policy` (the same text, so the same names).
-    pub fn is_for(&self, policy: &Policy) -> bool {
-        self.hash == policy.hash && self.rules.len() == policy.rules.len()
-    }
-}
-
-fn empty_raw() -> Box<RawValue> {
-    RawValue::from_string("null".to_string()).unwrap_or_else(|_| empty_raw())
-}
-
-mod erased {
-    /// Anything serializable, as a JSON string.
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_else(|_| "null".to_string())
-        }
-    }
-}
-
 /// A name as JSON: pre-encoded when there is a table, else encoded now.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum NameRef<'a> {
+pub(super) enum NameRef<'a> {
     Raw(&'a RawValue),
     Text(&'a str),
 }
 
-fn rule_name<'a>(p: &'a Policy, pre: Option<&'a Preencoded>, rule: usize) -> NameRef<'a> {
+pub(super) fn rule_name<'a>(
+    p: &'a Policy,
+    pre: Option<&'a Preencoded>,
+    rule: usize,
+) -> NameRef<'a> {
     match pre.and_then(|pre| pre.rules.get(rule)) {
         Some(raw) => NameRef::Raw(raw),
         None => NameRef::Text(&p.rules[rule].name),
     }
 }
 
-fn field_name<'a>(p: &'a Policy, pre: Option<&'a Preencoded>, field: usize) -> NameRef<'a> {
+pub(super) fn field_name<'a>(
+    p: &'a Policy,
+    pre: Option<&'a Preencoded>,
+    field: usize,
+) -> NameRef<'a> {
     match pre.and_then(|pre| pre.fields.get(field)) {
         Some(raw) => NameRef::Raw(raw),
         None => NameRef::Text(&p.schema.fields[field].name),
@@ -215,83 +113,6 @@ pub fn rule_locations(policy: &Policy) -> Vec<RuleLocation> {
         .collect()
 }
 
-/// What an `--explain` outcome entry shows besides its rule: truth, effect, points
-/// and the one missing field (if any).
-type OutcomeKey = (
-    crate::eval::Truth,
-    Option<crate::syntax::ast::MissingAction>,
-    f64,
-    Option<usize>,
-);
-
-/// The fields a rule reads (condition, then points), each once: one of them is what
-/// an unknown outcome of the rule almost always misses.
-fn fields_of(rule: &crate::check::Rule) -> Vec<usize> {
-    let mut fields = Vec::new();
-    for e in rule.when.iter().chain(&rule.points) {
-        for f in crate::explain::describe::fields_read(e) {
-            if !fields.contains(&f) {
-                fields.push(f);
-            }
-        }
-    }
-    fields
-}
-
-/// By rule, the outcome entries most records get, to be encoded once per run.
-fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
-    use crate::eval::Truth;
-    use crate::syntax::ast::{MissingAction, RuleKind};
-    let locations = rule_locations(policy);
-    policy
-        .rules
-        .iter()
-        .enumerate()
-        .map(|(index, rule)| {
-            let row = |truth, effect, points, missing: Option<usize>| OutcomeRow {
-                rule: NameRef::Text(&rule.name),
-                kind: rule.kind.keyword(),
-                truth,
-                points: Num(points),
-                effect,
-                missing: missing
-                    .map(|f| NameRef::Text(&policy.schema.fields[f].name))
-                    .into_iter()
-                    .collect(),
-                location: locations.get(index).cloned().map(Location::Owned),
-            };
-            let mut entries = vec![(
-                (Truth::False, None, 0.0, None),
-                row(Truth::False, None, 0.0, None),
-            )];
-            let when_true = match (rule.kind, &rule.points) {
-                (RuleKind::Exclude, _) => Some((Some(MissingAction::Exclude), 0.0)),
-                (RuleKind::Review, _) => Some((Some(MissingAction::Review), 0.0)),
-                (RuleKind::Score, None) => Some((None, 0.0)),
-                (RuleKind::Score, Some(crate::check::TypedExpr::Number(n))) => Some((None, *n)),
-                (RuleKind::Score, Some(_)) => None,
-            };
-            if let Some((effect, points)) = when_true {
-                entries.push((
-                    (Truth::True, effect, points, None),
-                    row(Truth::True, effect, points, None),
-                ));
-            }
-            let if_unknown = match rule.on_missing {
-                MissingAction::Ignore => None,
-                action => Some(action),
-            };
-            for f in fields_of(rule) {
-                entries.push((
-                    (Truth::Unknown, if_unknown, 0.0, Some(f)),
-                    row(Truth::Unknown, if_unknown, 0.0, Some(f)),
-                ));
-            }
-            entries
-        })
-        .collect()
-}
-
 struct Outcomes<'a>(
     &'a Policy,
     &'a Decision,
@@ -300,20 +121,20 @@ struct Outcomes<'a>(
 );
 
 #[derive(Serialize)]
-struct OutcomeRow<'a> {
-    rule: NameRef<'a>,
-    kind: &'static str,
-    truth: crate::eval::Truth,
-    points: Num,
-    effect: Option<crate::syntax::ast::MissingAction>,
-    missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
-    location: Option<Location<'a>>,
+pub(super) struct OutcomeRow<'a> {
+    pub(super) rule: NameRef<'a>,
+    pub(super) kind: &'static str,
+    pub(super) truth: crate::eval::Truth,
+    pub(super) points: Num,
+    pub(super) effect: Option<crate::syntax::ast::MissingAction>,
+    pub(super) missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
+    pub(super) location: Option<Location<'a>>,
 }
 
 /// Where a rule stands: pre-encoded when there is a table.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Location<'a> {
+pub(super) enum Location<'a> {
     Raw(&'a RawValue),
     Value(&'a RuleLocation),
     Owned(RuleLocation),
@@ -402,9 +223,9 @@ impl Serialize for Contributions<'_> {
 }
 
 #[derive(Serialize)]
-struct Contribution<'a> {
-    rule: NameRef<'a>,
-    points: Num,
+pub(super) struct Contribution<'a> {
+    pub(super) rule: NameRef<'a>,
+    pub(super) points: Num,
 }
 
 struct Unknowns<'a>(&'a Policy, Option<&'a Preencoded>, &'a Decision);
@@ -438,16 +259,16 @@ impl Serialize for Unknowns<'_> {
 
 /// The policy that made a decision: `{"name", "version", "hash"}` in every output row.
 #[derive(Serialize)]
-struct PolicyStamp<'a> {
-    name: &'a str,
-    version: u64,
-    hash: &'a str,
+pub(super) struct PolicyStamp<'a> {
+    pub(super) name: &'a str,
+    pub(super) version: u64,
+    pub(super) hash: &'a str,
 }
 
 #[derive(Serialize)]
-struct Unknown<'a> {
-    rule: NameRef<'a>,
-    missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
+pub(super) struct Unknown<'a> {
+    pub(super) rule: NameRef<'a>,
+    pub(super) missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
 }
 
 impl Serialize for DecisionRow<'_> {

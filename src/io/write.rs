@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use super::row::{format_number, rule_locations, DecisionRow, Preencoded, RuleLocation};
+use super::preencoded::Preencoded;
+use super::row::{format_number, rule_locations, DecisionRow, RuleLocation};
 use crate::check::Policy;
 use crate::eval::{Decision, DecisionKind};
 use crate::record::RecordId;

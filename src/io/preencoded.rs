@@ -1,0 +1,200 @@
+//! What every output row repeats, JSON-encoded once per run instead of once per row:
+//! rule, field and tier names, the policy stamp, each rule's usual `unknown` and
+//! `contributions` entries, and for `eval --explain` each rule's location and usual
+//! outcome entries. Each pre-encoded entry is used only for an outcome that shows
+//! exactly what it was encoded from, so rows come out byte for byte as without it.
+
+use serde_json::value::RawValue;
+
+use super::row::{
+    rule_locations, Contribution, Location, NameRef, Num, OutcomeRow, PolicyStamp, Unknown,
+};
+use crate::check::Policy;
+
+/// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
+/// encoded once per run instead of once per row.
+#[derive(Debug, Clone)]
+pub struct Preencoded {
+    pub(super) rules: Vec<Box<RawValue>>,
+    pub(super) fields: Vec<Box<RawValue>>,
+    pub(super) tiers: Vec<Box<RawValue>>,
+    /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
+    /// unknown almost always misses one field).
+    pub(super) unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
+    /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
+    pub(super) contributions: Vec<Option<(f64, Box<RawValue>)>>,
+    pub(super) stamp: Box<RawValue>,
+    /// By rule: where it stands (for `eval --explain`).
+    pub(super) locations: Vec<Box<RawValue>>,
+    /// By rule: its usual `--explain` outcome entries (false; true with constant
+    /// points; unknown for want of each field it reads), each with what it shows.
+    pub(super) outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
+    /// The policy it was made for.
+    hash: String,
+}
+
+impl Preencoded {
+    /// Encodes the names of `policy`.
+    pub fn new(policy: &Policy) -> Preencoded {
+        let raw = |v: &dyn erased::Json| -> Box<RawValue> {
+            RawValue::from_string(v.json()).unwrap_or_else(|_| empty_raw())
+        };
+        Preencoded {
+            rules: policy.rules.iter().map(|r| raw(&r.name.as_str())).collect(),
+            fields: policy
+                .schema
+                .fields
+                .iter()
+                .map(|f| raw(&f.name.as_str()))
+                .collect(),
+            tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
+            unknowns: policy
+                .rules
+                .iter()
+                .map(|r| {
+                    fields_of(r)
+                        .into_iter()
+                        .map(|f| {
+                            let missing = [policy.schema.fields[f].name.as_str()];
+                            (
+                                f,
+                                raw(&Unknown {
+                                    rule: NameRef::Text(&r.name),
+                                    missing: missing.iter().map(|m| NameRef::Text(m)).collect(),
+                                }),
+                            )
+                        })
+                        .collect()
+                })
+                .collect(),
+            contributions: policy
+                .rules
+                .iter()
+                .map(|r| match &r.points {
+                    Some(crate::check::TypedExpr::Number(n)) if *n != 0.0 => Some((
+                        *n,
+                        raw(&Contribution {
+                            rule: NameRef::Text(&r.name),
+                            points: Num(*n),
+                        }),
+                    )),
+                    _ => None,
+                })
+                .collect(),
+            stamp: raw(&PolicyStamp {
+                name: &policy.name,
+                version: policy.version,
+                hash: &policy.hash,
+            }),
+            locations: rule_locations(policy).iter().map(|l| raw(l)).collect(),
+            outcomes: usual_outcomes(policy)
+                .into_iter()
+                .map(|entries| {
+                    entries
+                        .into_iter()
+                        .map(|(key, row)| (key, raw(&row)))
+                        .collect()
+                })
+                .collect(),
+            hash: policy.hash.clone(),
+        }
+    }
+
+    /// Whether this was made for `policy` (the same text, so the same names).
+    pub fn is_for(&self, policy: &Policy) -> bool {
+        self.hash == policy.hash && self.rules.len() == policy.rules.len()
+    }
+}
+
+fn empty_raw() -> Box<RawValue> {
+    RawValue::from_string("null".to_string()).unwrap_or_else(|_| empty_raw())
+}
+
+mod erased {
+    /// Anything serializable, as a JSON string.
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).unwrap_or_else(|_| "null".to_string())
+        }
+    }
+}
+
+/// What an `--explain` outcome entry shows besides its rule: truth, effect, points
+/// and the one missing field (if any).
+pub(super) type OutcomeKey = (
+    crate::eval::Truth,
+    Option<crate::syntax::ast::MissingAction>,
+    f64,
+    Option<usize>,
+);
+
+/// The fields a rule reads (condition, then points), each once: one of them is what
+/// an unknown outcome of the rule almost always misses.
+fn fields_of(rule: &crate::check::Rule) -> Vec<usize> {
+    let mut fields = Vec::new();
+    for e in rule.when.iter().chain(&rule.points) {
+        for f in crate::explain::describe::fields_read(e) {
+            if !fields.contains(&f) {
+                fields.push(f);
+            }
+        }
+    }
+    fields
+}
+
+/// By rule, the outcome entries most records get, to be encoded once per run.
+fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
+    use crate::eval::Truth;
+    use crate::syntax::ast::{MissingAction, RuleKind};
+    let locations = rule_locations(policy);
+    policy
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let row = |truth, effect, points, missing: Option<usize>| OutcomeRow {
+                rule: NameRef::Text(&rule.name),
+                kind: rule.kind.keyword(),
+                truth,
+                points: Num(points),
+                effect,
+                missing: missing
+                    .map(|f| NameRef::Text(&policy.schema.fields[f].name))
+                    .into_iter()
+                    .collect(),
+                location: locations.get(index).cloned().map(Location::Owned),
+            };
+            let mut entries = vec![(
+                (Truth::False, None, 0.0, None),
+                row(Truth::False, None, 0.0, None),
+            )];
+            let when_true = match (rule.kind, &rule.points) {
+                (RuleKind::Exclude, _) => Some((Some(MissingAction::Exclude), 0.0)),
+                (RuleKind::Review, _) => Some((Some(MissingAction::Review), 0.0)),
+                (RuleKind::Score, None) => Some((None, 0.0)),
+                (RuleKind::Score, Some(crate::check::TypedExpr::Number(n))) => Some((None, *n)),
+                (RuleKind::Score, Some(_)) => None,
+            };
+            if let Some((effect, points)) = when_true {
+                entries.push((
+                    (Truth::True, effect, points, None),
+                    row(Truth::True, effect, points, None),
+                ));
+            }
+            let if_unknown = match rule.on_missing {
+                MissingAction::Ignore => None,
+                action => Some(action),
+            };
+            for f in fields_of(rule) {
+                entries.push((
+                    (Truth::Unknown, if_unknown, 0.0, Some(f)),
+                    row(Truth::Unknown, if_unknown, 0.0, Some(f)),
+                ));
+            }
+            entries
+        })
+        .collect()
+}
