@@ -10,6 +10,7 @@ use super::row::{
     rule_locations, Contribution, Location, NameRef, Num, OutcomeRow, PolicyStamp, Unknown,
 };
 use crate::check::Policy;
+use crate::eval::DecisionKind;
 
 /// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
 /// encoded once per run instead of once per row.
@@ -18,6 +19,8 @@ pub struct Preencoded {
     pub(super) rules: Vec<Box<RawValue>>,
     pub(super) fields: Vec<Box<RawValue>>,
     pub(super) tiers: Vec<Box<RawValue>>,
+    /// By `DecisionKind as usize`: the decision's word.
+    pub(super) decisions: Vec<Box<RawValue>>,
     /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
     /// unknown almost always misses one field).
     pub(super) unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
@@ -48,6 +51,15 @@ impl Preencoded {
                 .map(|f| raw(&f.name.as_str()))
                 .collect(),
             tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
+            decisions: [
+                DecisionKind::Qualified,
+                DecisionKind::Review,
+                DecisionKind::Excluded,
+                DecisionKind::Invalid,
+            ]
+            .iter()
+            .map(|kind| raw(kind))
+            .collect(),
             unknowns: policy
                 .rules
                 .iter()

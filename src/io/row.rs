@@ -276,7 +276,10 @@ impl Serialize for DecisionRow<'_> {
         let (p, d, pre) = (self.policy, self.decision, self.pre);
         let mut map = s.serialize_map(Some(10 + usize::from(self.outcomes.is_some())))?;
         map.serialize_entry("id", &d.id)?;
-        map.serialize_entry("decision", &d.kind)?;
+        match pre.and_then(|pre| pre.decisions.get(d.kind as usize)) {
+            Some(raw) => map.serialize_entry("decision", raw)?,
+            None => map.serialize_entry("decision", &d.kind)?,
+        }
         let tier = d.tier.map(|t| match pre.and_then(|pre| pre.tiers.get(t)) {
             Some(raw) => NameRef::Raw(raw),
             None => NameRef::Text(&p.tiers[t].name),
