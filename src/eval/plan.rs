@@ -507,28 +507,8 @@ fn test_composite(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
             let (t, m) = test(x, record, score);
             (t.not(), m)
         }
-        Cond::And(l, r) => {
-            let (tl, ml) = test(l, record, score);
-            if tl == Truth::False {
-                return (Truth::False, 0);
-            }
-            let (tr, mr) = test(r, record, score);
-            match tl.and(tr) {
-                Truth::Unknown => (Truth::Unknown, unknown_mask(tl, ml) | unknown_mask(tr, mr)),
-                t => (t, 0),
-            }
-        }
-        Cond::Or(l, r) => {
-            let (tl, ml) = test(l, record, score);
-            if tl == Truth::True {
-                return (Truth::True, 0);
-            }
-            let (tr, mr) = test(r, record, score);
-            match tl.or(tr) {
-                Truth::Unknown => (Truth::Unknown, unknown_mask(tl, ml) | unknown_mask(tr, mr)),
-                t => (t, 0),
-            }
-        }
+        Cond::And(l, r) => logic(l, r, record, score, Truth::False, Truth::and),
+        Cond::Or(l, r) => logic(l, r, record, score, Truth::True, Truth::or),
         Cond::Other(e) => match eval(e, record, score) {
             super::expr::Out::Unknown(m) => {
                 (Truth::Unknown, m.iter().fold(0, |acc, f| acc | bit(*f)))
@@ -536,6 +516,28 @@ fn test_composite(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
             out => (truth(&out), 0),
         },
         _ => test(c, record, score),
+    }
+}
+
+/// `and` (`decisive` false) or `or` (`decisive` true) under Kleene logic: the right
+/// side is not evaluated once the left decides; an unknown keeps the missing fields
+/// of its unknown sides.
+fn logic(
+    l: &Cond,
+    r: &Cond,
+    record: &Record,
+    score: f64,
+    decisive: Truth,
+    join: fn(Truth, Truth) -> Truth,
+) -> (Truth, Mask) {
+    let (tl, ml) = test(l, record, score);
+    if tl == decisive {
+        return (decisive, 0);
+    }
+    let (tr, mr) = test(r, record, score);
+    match join(tl, tr) {
+        Truth::Unknown => (Truth::Unknown, unknown_mask(tl, ml) | unknown_mask(tr, mr)),
+        t => (t, 0),
     }
 }
 
