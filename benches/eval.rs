@@ -14,6 +14,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
+use sweetspot::eval::SlotDecision;
 use sweetspot::{Decision, DecisionKind, Policy, Record, Truth};
 
 const N: usize = 10_000;
@@ -254,6 +255,41 @@ fn bench(c: &mut Criterion) {
         );
     }
 
+    // The records in typed-slot form, one after another: what the engine decides.
+    let slots = policy
+        .plan()
+        .slots()
+        .expect("rules/icp.icp compiles to typed slots");
+    let width = slots.words_per_record();
+    let mut words = vec![0u64; width * N];
+    for (record, w) in records.iter().zip(words.chunks_mut(width)) {
+        slots.encode(record, w);
+    }
+    let mut decided = SlotDecision::default();
+    for (i, (record, p)) in records.iter().zip(&prospects).enumerate() {
+        let w = &words[i * width..(i + 1) * width];
+        slots.decide(w, &mut decided);
+        decide_by_hand(p, &mut hand);
+        assert_eq!(
+            (
+                decided.truth,
+                decided.unknown,
+                decided.excluded,
+                decided.review
+            ),
+            (
+                u64::from(hand.truth_true),
+                u64::from(hand.truth_unknown),
+                u64::from(hand.excluded_by),
+                u64::from(hand.reviewed_by)
+            )
+        );
+        let mut full = Decision::empty();
+        slots.expand(w, &decided, &mut full);
+        full.id = record.id.clone();
+        assert_eq!(full, sweetspot::eval::decide(&policy, record));
+    }
+
     let mut group = c.benchmark_group("evaluation core (rules/icp.icp, 10k decoded records)");
     group.throughput(Throughput::Elements(N as u64));
     group.bench_function("hand-written Rust", |b| {
@@ -265,15 +301,27 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function("sweetspot compiled plan", |b| {
-        let mut out = Decision::empty();
+    group.bench_function("sweetspot typed slots", |b| {
+        let mut out = SlotDecision::default();
         b.iter(|| {
-            for r in &records {
-                policy.evaluate_into(black_box(r), &mut out);
+            for w in words.chunks_exact(width) {
+                slots.decide(black_box(w), &mut out);
                 black_box(&out);
             }
         })
     });
+    group.bench_function(
+        "sweetspot evaluate_into (encode, decide, every outcome)",
+        |b| {
+            let mut out = Decision::empty();
+            b.iter(|| {
+                for r in &records {
+                    policy.evaluate_into(black_box(r), &mut out);
+                    black_box(&out);
+                }
+            })
+        },
+    );
     group.bench_function("sweetspot reference evaluator", |b| {
         b.iter(|| {
             for r in &records {

@@ -78,3 +78,50 @@ fn plan_matches_reference_on_random_records_for_every_policy() {
     }
     assert!(total > 8000, "{total}");
 }
+
+/// The shipped policy and most case policies are decided in typed-slot form; the
+/// rest (text compared with text, `lower`, `len`, number lists) by the tree.
+#[test]
+fn typed_slots_cover_the_shipped_policy_and_most_cases() {
+    let policy = Policy::load("rules/icp.icp").unwrap();
+    assert!(policy.plan().slots().is_some());
+    let mut covered = Vec::new();
+    let mut not_covered = Vec::new();
+    for entry in std::fs::read_dir("tests/cases").unwrap().flatten() {
+        let p = entry.path().join("policy.icp");
+        let Ok(policy) = Policy::load(&p) else {
+            continue;
+        };
+        let name = entry.file_name().to_string_lossy().to_string();
+        match sweetspot::eval::SlotPlan::compile(&policy) {
+            Ok(_) => covered.push(name),
+            Err(why) => not_covered.push(format!("{name}: {why}")),
+        }
+    }
+    not_covered.sort();
+    eprintln!("{} covered; not covered: {not_covered:#?}", covered.len());
+    assert!(covered.len() > 40, "{}", covered.len());
+}
+
+/// Every shape the typed-slot form compiles, with several fields missing at once: the
+/// order of missing fields and Kleene logic must match the reference exactly.
+#[test]
+fn typed_slots_match_reference_on_every_shape() {
+    let policy = Policy::load("tests/plan/shapes.icp").unwrap();
+    assert!(
+        policy.plan().slots().is_some(),
+        "{:?}",
+        sweetspot::eval::SlotPlan::compile(&policy).err()
+    );
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let records: Vec<_> = (0..5000)
+        .map(|_| policy.record_from_json(&random_record(&policy, &mut rng)))
+        .collect();
+    let several_missing = records
+        .iter()
+        .map(|r| policy.evaluate(r))
+        .filter(|d| d.outcomes.iter().any(|o| o.missing.len() > 1))
+        .count();
+    assert!(several_missing > 500, "{several_missing}");
+    assert_same(&policy, records, "shapes.icp");
+}

@@ -4,9 +4,11 @@
 mod decision;
 mod expr;
 mod plan;
+mod slots;
 mod truth;
 
 pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
 pub use expr::{eval, truth, Out, Val};
 pub use plan::Plan;
+pub use slots::{SlotDecision, SlotPlan};
 pub use truth::Truth;

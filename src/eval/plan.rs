@@ -10,6 +10,7 @@ use crate::syntax::ast::{ArithOp, CompareOp, MissingAction, RuleKind};
 
 use super::decision::{add_points, rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
 use super::expr::{eval, truth};
+use super::slots::{SlotDecision, SlotPlan, MAX_WORDS};
 use super::truth::Truth;
 
 /// A condition in compiled form.
@@ -160,6 +161,8 @@ impl RulePlan {
 pub struct Plan {
     rules: Vec<RulePlan>,
     tiers: Vec<Option<Cond>>,
+    /// The typed-slot form, for policies whose every condition it covers.
+    slots: Option<SlotPlan>,
 }
 
 impl Plan {
@@ -189,7 +192,14 @@ impl Plan {
                 .iter()
                 .map(|t| t.when.as_ref().map(cond))
                 .collect(),
+            slots: SlotPlan::compile(policy).ok(),
         }
+    }
+
+    /// The typed-slot form of the policy; `None` when it has a shape the slot form
+    /// does not cover (such policies are decided by the tree of this plan).
+    pub fn slots(&self) -> Option<&SlotPlan> {
+        self.slots.as_ref()
     }
 
     /// Decides `record` into `out`, reusing its buffers (no allocation for records
@@ -203,6 +213,14 @@ impl Plan {
             out.tier = None;
             out.score = None;
             out.errors.extend(record.errors.iter().cloned());
+            return;
+        }
+        if let Some(slots) = &self.slots {
+            let mut words = [0u64; MAX_WORDS];
+            slots.encode(record, &mut words);
+            let mut decided = SlotDecision::default();
+            slots.decide(&words, &mut decided);
+            slots.expand(&words, &decided, out);
             return;
         }
         let mut score = 0.0;

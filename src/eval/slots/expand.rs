@@ -1,0 +1,144 @@
+//! From a slot decision back to every rule's outcome, for output and explanations.
+
+use super::decide::SlotDecision;
+use super::{Compound, LeafMissing, Points, SlotPlan, Step};
+use crate::eval::decision::{Decision, Missing, RuleOutcome};
+use crate::eval::truth::Truth;
+use crate::syntax::ast::MissingAction;
+
+impl SlotPlan {
+    /// Fills `out`'s decision and outcomes from `d`, decided on `words`. The id and
+    /// errors are the caller's.
+    pub fn expand(&self, words: &[u64], d: &SlotDecision, out: &mut Decision) {
+        out.kind = d.kind;
+        out.tier = d.tier;
+        out.outcomes.clear();
+        if d.kind == crate::eval::DecisionKind::Invalid {
+            out.score = None;
+            return;
+        }
+        out.score = Some(d.score);
+        out.outcomes
+            .extend((0..self.rules()).map(|r| self.outcome(r, words, d)));
+    }
+
+    /// What rule `r` did in `d`, decided on `words`.
+    pub fn outcome(&self, r: usize, words: &[u64], d: &SlotDecision) -> RuleOutcome {
+        let bit = 1u64 << r;
+        let truth = if d.truth & bit != 0 {
+            Truth::True
+        } else if d.unknown & bit != 0 {
+            Truth::Unknown
+        } else {
+            Truth::False
+        };
+        let effect = if d.excluded & bit != 0 {
+            Some(MissingAction::Exclude)
+        } else if d.review & bit != 0 {
+            Some(MissingAction::Review)
+        } else {
+            None
+        };
+        let points = match self.points_of.get(r) {
+            Some(Some(p)) if truth == Truth::True => match p {
+                Points::Constant(c) => *c,
+                Points::Computed(i) => d.computed[*i as usize],
+            },
+            _ => 0.0,
+        };
+        let mut missing = Missing::new();
+        if truth == Truth::Unknown {
+            match self.compound_of.get(r).copied().flatten() {
+                None => {
+                    if let LeafMissing::Field(f) = self.leaf_missing[r] {
+                        missing.push(f as usize);
+                    }
+                }
+                Some(i) => {
+                    let mask = d.missing[i as usize];
+                    if mask.count_ones() == 1 {
+                        missing.push(mask.trailing_zeros() as usize);
+                    } else if mask != 0 {
+                        missing = self.missing_in_order(&self.compounds[i as usize], words, d);
+                    }
+                }
+            }
+        }
+        RuleOutcome {
+            rule: r,
+            truth,
+            points,
+            missing,
+            effect,
+        }
+    }
+
+    /// The missing fields behind a compound rule's unknown, in the order the reference
+    /// evaluator reads them: left to right over the unknown parts only. Rare (several
+    /// fields missing at once), so it may allocate.
+    fn missing_in_order(&self, c: &Compound, words: &[u64], d: &SlotDecision) -> Missing {
+        let present = words.first().copied().unwrap_or(0);
+        let values = words.get(1..).unwrap_or(&[]);
+        let mut stack: Vec<(Truth, Vec<usize>)> = Vec::new();
+        for step in &c.steps {
+            match *step {
+                Step::Leaf(leaf) => {
+                    let bit = 1u64 << leaf;
+                    let truth = if d.leaf_truth & bit != 0 {
+                        Truth::True
+                    } else if d.leaf_unknown & bit != 0 {
+                        Truth::Unknown
+                    } else {
+                        Truth::False
+                    };
+                    let mut fields = Vec::new();
+                    if truth == Truth::Unknown {
+                        match self.leaf_missing[leaf as usize] {
+                            LeafMissing::Field(f) => fields.push(f as usize),
+                            LeafMissing::Compare(k) => {
+                                if let Some(cmp) = self.compares.get(k as usize) {
+                                    cmp.left.missing_in_order(present, &mut fields);
+                                    cmp.right.missing_in_order(present, &mut fields);
+                                }
+                            }
+                            LeafMissing::None => {}
+                        }
+                    }
+                    stack.push((truth, fields));
+                }
+                Step::Not => {
+                    if let Some(top) = stack.last_mut() {
+                        top.0 = top.0.not();
+                    }
+                }
+                Step::And | Step::Or => {
+                    let (Some((tb, mb)), Some((ta, ma))) = (stack.pop(), stack.pop()) else {
+                        break;
+                    };
+                    let truth = if matches!(step, Step::And) {
+                        ta.and(tb)
+                    } else {
+                        ta.or(tb)
+                    };
+                    let mut fields = Vec::new();
+                    if truth == Truth::Unknown {
+                        fields = ma;
+                        for f in mb {
+                            if !fields.contains(&f) {
+                                fields.push(f);
+                            }
+                        }
+                    }
+                    stack.push((truth, fields));
+                }
+            }
+        }
+        let (truth, mut fields) = stack.pop().unwrap_or((Truth::True, Vec::new()));
+        if let Some(p) = &c.points {
+            if truth != Truth::False && p.value(present, values).is_err() {
+                p.missing_in_order(present, &mut fields);
+            }
+        }
+        Missing::from_vec(fields)
+    }
+}
