@@ -10,7 +10,7 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 
 use crate::check::Policy;
-use crate::eval::Decision;
+use crate::eval::{Decision, SlotDecision};
 use crate::io::{
     read_rows, DecisionWriter, InputError, InputOptions, InputRow, InputSource, InputSummary,
 };
@@ -31,6 +31,38 @@ pub type Counts = [u64; 4];
 /// One batch, decided and encoded: per chunk the bytes, the row count and the
 /// decisions counted by kind.
 type Encoded = Vec<std::io::Result<(Vec<u8>, u64, Counts)>>;
+
+/// What deciding a row reuses from one row to the next.
+#[derive(Default)]
+struct Scratch {
+    words: Vec<u64>,
+    decided: SlotDecision,
+}
+
+/// Decides one row: with the typed-slot plan when the policy has one (CSV cells are
+/// read straight into slot words), else by the record's values.
+fn decide_row(policy: &Policy, row: InputRow, scratch: &mut Scratch, out: &mut Decision) {
+    let Some(plan) = policy.plan().slots() else {
+        let record = row.into_record(&policy.schema);
+        policy.evaluate_into(&record, out);
+        return;
+    };
+    let words = std::mem::take(&mut scratch.words);
+    let (record, words) = match row {
+        InputRow::Csv(row) => row.into_slots(&policy.schema, plan, words),
+        InputRow::Record(record) => {
+            let mut words = words;
+            words.resize(plan.words_per_record(), 0);
+            plan.encode(&record, &mut words);
+            (record, words)
+        }
+    };
+    plan.decide(&words, &mut scratch.decided);
+    plan.expand(&words, &scratch.decided, out);
+    out.id = record.id;
+    out.errors = record.errors;
+    scratch.words = words;
+}
 
 /// Decides every record of `source` and writes the rows in input order. `progress`
 /// is told how many records are done after each batch.
@@ -96,6 +128,7 @@ pub fn evaluate_source<W: Write + Send>(
                 .chunks(CHUNK)
                 .map(|chunk| {
                     let mut decision = Decision::empty();
+                    let mut scratch = Scratch::default();
                     let per_row = row_bytes.load(Ordering::Relaxed);
                     let size = chunk.len().saturating_mul(per_row + per_row / 4);
                     let mut buf = Vec::with_capacity(size.min(MAX_RESERVED));
@@ -103,8 +136,7 @@ pub fn evaluate_source<W: Write + Send>(
                     let mut rows = 0;
                     for row in chunk {
                         // Cells become values here, in parallel, not on the reader.
-                        let record = row.into_record(&policy.schema);
-                        policy.evaluate_into(&record, &mut decision);
+                        decide_row(policy, row, &mut scratch, &mut decision);
                         kinds[decision.kind as usize] += 1;
                         rows +=
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;

@@ -10,5 +10,6 @@ mod truth;
 pub use decision::{decide, Decision, DecisionKind, RuleOutcome};
 pub use expr::{eval, truth, Out, Val};
 pub use plan::Plan;
+pub(crate) use slots::INVALID as SLOT_INVALID;
 pub use slots::{SlotDecision, SlotPlan};
 pub use truth::Truth;

@@ -1,6 +1,7 @@
 //! Turning input values (CSV cells, JSON values) into typed record slots by the schema.
 
 use crate::check::{FieldType, Schema, Value};
+use crate::eval::SlotPlan;
 use crate::record::{FieldError, Record, RecordId};
 
 /// Options that change how values are read.
@@ -202,12 +203,47 @@ pub fn value_from_text_with(
     }
 }
 
+/// Reads one text cell (already known to be non-empty) straight into its typed-slot
+/// word. Errors are exactly those of [`value_from_text_with`], which builds them.
+fn word_from_text(
+    schema: &Schema,
+    plan: &SlotPlan,
+    id: usize,
+    cell: &str,
+    options: ReadOptions,
+) -> Result<u64, FieldError> {
+    let field = &schema.fields[id];
+    let word = match &field.ty {
+        FieldType::Text => Some(plan.text_word(id, cell)),
+        FieldType::TextList => Some(
+            cell.split(';')
+                .fold(0, |word, item| word | plan.text_word(id, item)),
+        ),
+        FieldType::Number => number_from_text(&field.name, cell, options)
+            .ok()
+            .map(f64::to_bits),
+        FieldType::Bool => parse_bool(cell).map(u64::from),
+        FieldType::Enum(values) => values
+            .iter()
+            .position(|v| schema.enum_name(*v) == cell)
+            .map(|position| plan.enum_word(id, position)),
+        FieldType::NumberList => None,
+    };
+    match word {
+        Some(word) => Ok(word),
+        // Errors, and lists of numbers (which no slot test reads), the usual way.
+        None => value_from_text_with(schema, id, cell, options).map(|_| 0),
+    }
+}
+
 /// Builds records field by field, then checks required fields and sets the id.
 pub struct RecordBuilder<'s> {
     schema: &'s Schema,
     record: Record,
     raw_key: Option<String>,
     options: ReadOptions,
+    /// When set, values go into typed-slot words, not into `record.values`.
+    slots: Option<(&'s SlotPlan, Vec<u64>)>,
 }
 
 impl<'s> RecordBuilder<'s> {
@@ -220,6 +256,34 @@ impl<'s> RecordBuilder<'s> {
             record,
             raw_key: None,
             options: ReadOptions::default(),
+            slots: None,
+        }
+    }
+
+    /// A new record whose values are written as typed-slot words of `plan` into
+    /// `words` (cleared first, so that a caller can hand the same buffer back each
+    /// time); the record keeps only its id, errors and line. See
+    /// [`RecordBuilder::finish_slots`].
+    pub fn with_slots(
+        schema: &'s Schema,
+        plan: &'s SlotPlan,
+        mut words: Vec<u64>,
+        position: u64,
+        line: Option<u64>,
+    ) -> RecordBuilder<'s> {
+        words.clear();
+        words.resize(plan.words_per_record(), 0);
+        RecordBuilder {
+            schema,
+            record: Record {
+                id: RecordId::Position(position),
+                values: Vec::new(),
+                errors: Vec::new(),
+                line,
+            },
+            raw_key: None,
+            options: ReadOptions::default(),
+            slots: Some((plan, words)),
         }
     }
 
@@ -266,6 +330,19 @@ impl<'s> RecordBuilder<'s> {
             self.raw_key = Some(cell.to_string());
         }
         if cell.is_empty() {
+            return;
+        }
+        if let Some((plan, words)) = &mut self.slots {
+            match word_from_text(self.schema, plan, id, cell, self.options) {
+                Ok(word) => {
+                    // A slot plan exists only for schemas of at most 63 fields.
+                    if let Some(w) = words.get_mut(1 + id) {
+                        *w = word;
+                        words[0] |= 1 << id;
+                    }
+                }
+                Err(e) => self.record.errors.push(e),
+            }
             return;
         }
         match value_from_text_with(self.schema, id, cell, self.options) {
@@ -333,13 +410,70 @@ impl<'s> RecordBuilder<'s> {
             })),
         };
         match result {
-            Ok(v) => self.record.values[id] = Some(v),
+            Ok(v) => self.store(id, v),
             Err(e) => self.record.errors.push(e),
         }
     }
 
+    fn store(&mut self, id: usize, value: Value) {
+        match &mut self.slots {
+            Some((plan, words)) => {
+                if let Some(w) = words.get_mut(1 + id) {
+                    *w = plan.value_word(id, &value);
+                    words[0] |= 1 << id;
+                }
+            }
+            None => self.record.values[id] = Some(value),
+        }
+    }
+
+    fn is_present(&self, id: usize) -> bool {
+        match &self.slots {
+            Some((_, words)) => id < 63 && words.first().is_some_and(|p| (p >> id) & 1 != 0),
+            None => self.record.values.get(id).is_some_and(Option::is_some),
+        }
+    }
+
+    /// The key's number, when the key field is a number and present.
+    fn key_number(&self, key: usize) -> Option<f64> {
+        if self.schema.fields.get(key)?.ty != FieldType::Number || !self.is_present(key) {
+            return None;
+        }
+        match &self.slots {
+            Some((_, words)) => words.get(1 + key).map(|w| f64::from_bits(*w)),
+            None => match self.record.values.get(key) {
+                Some(Some(Value::Number(n))) => Some(*n),
+                _ => None,
+            },
+        }
+    }
+
+    /// Like [`RecordBuilder::finish`], for a builder made by
+    /// [`RecordBuilder::with_slots`]: the record (id, errors, line; no values) and its
+    /// words, marked invalid when the record is.
+    pub fn finish_slots(mut self) -> (Record, Vec<u64>) {
+        self.check();
+        let mut words = self
+            .slots
+            .take()
+            .map(|(_, words)| words)
+            .unwrap_or_default();
+        if self.record.is_invalid() {
+            if let Some(present) = words.first_mut() {
+                *present = crate::eval::SLOT_INVALID;
+            }
+        }
+        (self.record, words)
+    }
+
     /// Checks required fields, sets the id and returns the record.
     pub fn finish(mut self) -> Record {
+        self.check();
+        self.record
+    }
+
+    /// Checks required fields and sets the id.
+    fn check(&mut self) {
         // A record that could not be read at all gets its one error, not one per field.
         let unreadable = self.record.errors.iter().any(|e| e.field.is_none());
         for (id, field) in self.schema.fields.iter().enumerate() {
@@ -351,7 +485,7 @@ impl<'s> RecordBuilder<'s> {
                 .errors
                 .iter()
                 .any(|e| e.field.as_deref() == Some(field.name.as_str()));
-            if !field.optional && self.record.values[id].is_none() && !errored {
+            if !field.optional && !self.is_present(id) && !errored {
                 self.record.errors.push(FieldError {
                     field: Some(field.name.clone()),
                     message: format!("required field `{}` is missing or empty", field.name),
@@ -368,13 +502,12 @@ impl<'s> RecordBuilder<'s> {
         self.record.errors.sort_by_key(index);
         if let (Some(key), Some(raw)) = (self.schema.key, self.raw_key.take()) {
             if !raw.is_empty() {
-                self.record.id = match &self.record.values[key] {
-                    Some(Value::Number(n)) => RecordId::Number(*n),
-                    _ => RecordId::Text(raw),
+                self.record.id = match self.key_number(key) {
+                    Some(n) => RecordId::Number(n),
+                    None => RecordId::Text(raw),
                 };
             }
         }
-        self.record
     }
 }
 

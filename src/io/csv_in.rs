@@ -14,6 +14,7 @@ use super::convert::{ReadOptions, RecordBuilder};
 use super::error::InputError;
 use super::read::{InputOptions, InputRow, InputSummary};
 use crate::check::Schema;
+use crate::eval::SlotPlan;
 use crate::record::Record;
 
 /// The largest cell, in bytes (1 MiB).
@@ -383,14 +384,32 @@ pub struct CsvRow {
 impl CsvRow {
     /// The record this row holds, read by the schema.
     pub fn into_record(self, schema: &Schema) -> Record {
+        let builder = RecordBuilder::new(schema, self.position, self.line);
+        self.read(schema, builder).finish()
+    }
+
+    /// The record this row holds, its values written straight into typed-slot words
+    /// of `plan` (in `words`, reused); the record keeps its id, errors and line only.
+    pub fn into_slots(
+        self,
+        schema: &Schema,
+        plan: &SlotPlan,
+        words: Vec<u64>,
+    ) -> (Record, Vec<u64>) {
+        let builder = RecordBuilder::with_slots(schema, plan, words, self.position, self.line);
+        self.read(schema, builder).finish_slots()
+    }
+
+    /// Reads every cell into `builder`.
+    fn read<'s>(self, schema: &Schema, builder: RecordBuilder<'s>) -> RecordBuilder<'s> {
         let CsvRow {
             columns: table,
             row,
-            position,
             line,
+            ..
         } = self;
         let (columns, names) = (&table.columns, &table.names);
-        let mut builder = RecordBuilder::new(schema, position, line).with_options(table.read);
+        let mut builder = builder.with_options(table.read);
         if row.len() != columns.len() {
             // Keep the record's id even when its cells do not line up.
             if let Some(key) = schema.key {
@@ -419,7 +438,7 @@ impl CsvRow {
                             None => {}
                         }
                     }
-                    return builder.finish();
+                    return builder;
                 }
                 Err(e) => e.into_byte_record(),
             };
@@ -447,6 +466,6 @@ impl CsvRow {
                 }
             }
         }
-        builder.finish()
+        builder
     }
 }

@@ -45,6 +45,22 @@ impl SlotPlan {
         }
     }
 
+    /// The word of text (or list item) `text` in field `f`: 0 unless a test reads it.
+    pub(crate) fn text_word(&self, f: usize, text: &str) -> u64 {
+        match self.encodings.get(f) {
+            Some(Encoding::Text | Encoding::TextList) => self.text_bit(text),
+            _ => 0,
+        }
+    }
+
+    /// The word of the enum value at `position` among field `f`'s declared values.
+    pub(crate) fn enum_word(&self, f: usize, position: usize) -> u64 {
+        match self.encodings.get(f) {
+            Some(Encoding::Enum(_)) if position < 64 => 1 << position,
+            _ => 0,
+        }
+    }
+
     /// The one-hot bit of a text among the policy's text constants (0: none of them).
     pub(crate) fn text_bit(&self, text: &str) -> u64 {
         self.texts

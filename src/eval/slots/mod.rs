@@ -35,7 +35,7 @@ use number::SlotNum;
 type Mask = u64;
 
 /// Bit 63 of the presence word: the record is invalid.
-const INVALID: u64 = 1 << 63;
+pub(crate) const INVALID: u64 = 1 << 63;
 /// Fields one presence word can hold.
 const MAX_FIELDS: usize = 63;
 /// The most words a record takes.
