@@ -41,7 +41,14 @@ struct Scratch {
 
 /// Decides one row: with the typed-slot plan when the policy has one (CSV cells are
 /// read straight into slot words), else by the record's values.
-fn decide_row(policy: &Policy, row: InputRow, scratch: &mut Scratch, out: &mut Decision) {
+/// `every_outcome` false: only the outcomes a row without `--explain` shows are kept.
+fn decide_row(
+    policy: &Policy,
+    row: InputRow,
+    every_outcome: bool,
+    scratch: &mut Scratch,
+    out: &mut Decision,
+) {
     let Some(plan) = policy.plan().slots() else {
         let record = row.into_record(&policy.schema);
         policy.evaluate_into(&record, out);
@@ -58,7 +65,11 @@ fn decide_row(policy: &Policy, row: InputRow, scratch: &mut Scratch, out: &mut D
         }
     };
     plan.decide(&words, &mut scratch.decided);
-    plan.expand(&words, &scratch.decided, out);
+    if every_outcome {
+        plan.expand(&words, &scratch.decided, out);
+    } else {
+        plan.expand_shown(&words, &scratch.decided, out);
+    }
     out.id = record.id;
     out.errors = record.errors;
     scratch.words = words;
@@ -82,6 +93,7 @@ pub fn evaluate_source<W: Write + Send>(
     // Compile before the threads start, so they share one plan.
     policy.plan();
     let encoder = writer.encoder().clone();
+    let every_outcome = encoder.shows_every_outcome();
     // Bytes per output row in the chunk encoded last: each chunk's buffer is sized
     // from it (up to a bound), so that it is rarely regrown, and copied, while filled.
     let row_bytes = AtomicUsize::new(512);
@@ -136,7 +148,7 @@ pub fn evaluate_source<W: Write + Send>(
                     let mut rows = 0;
                     for row in chunk {
                         // Cells become values here, in parallel, not on the reader.
-                        decide_row(policy, row, &mut scratch, &mut decision);
+                        decide_row(policy, row, every_outcome, &mut scratch, &mut decision);
                         kinds[decision.kind as usize] += 1;
                         rows +=
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;

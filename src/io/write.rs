@@ -55,6 +55,12 @@ impl RowEncoder {
         }
     }
 
+    /// Whether rows show every rule's outcome (`--explain`), not only exclusions,
+    /// reviews, unknowns and points.
+    pub fn shows_every_outcome(&self) -> bool {
+        self.locations.is_some()
+    }
+
     fn cell(&self, text: String) -> String {
         if self.formula_escape {
             escape_formula(text)

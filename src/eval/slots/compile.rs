@@ -449,6 +449,7 @@ impl SlotPlan {
             compound_of: vec![None; rules],
             score_terms: Vec::new(),
             points_of: vec![None; rules],
+            may_add_points: 0,
             score_may_overflow: true,
             rule_mask: if rules == 64 { !0 } else { (1 << rules) - 1 },
             exclude_if_true: 0,
@@ -516,6 +517,9 @@ impl SlotPlan {
         let mut bound = 0.0f64;
         for &(r, points) in &plan.score_terms {
             plan.points_of[r as usize] = Some(points);
+            if !matches!(points, Points::Constant(c) if c == 0.0) {
+                plan.may_add_points |= 1 << r;
+            }
             bound += match points {
                 Points::Constant(c) => c.abs(),
                 Points::Computed(i) => plan.compounds[i as usize]

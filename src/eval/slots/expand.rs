@@ -18,36 +18,52 @@ impl SlotPlan {
             return;
         }
         out.score = Some(d.score);
-        out.outcomes
-            .extend((0..self.rules()).map(|r| self.outcome(r, words, d)));
+        out.outcomes.reserve(self.rules());
+        for r in 0..self.rules() {
+            out.outcomes.push(self.outcome(r, words, d));
+        }
+    }
+
+    /// Like [`SlotPlan::expand`], but keeps only the outcomes a row without
+    /// `--explain` shows: exclusions, reviews, unknowns and points. `out.outcomes` is
+    /// then not every rule's outcome; only row writers may be given such a decision.
+    pub fn expand_shown(&self, words: &[u64], d: &SlotDecision, out: &mut Decision) {
+        out.kind = d.kind;
+        out.tier = d.tier;
+        out.outcomes.clear();
+        if d.kind == crate::eval::DecisionKind::Invalid {
+            out.score = None;
+            return;
+        }
+        out.score = Some(d.score);
+        let mut shown = d.excluded | d.review | d.unknown | (d.truth & self.may_add_points);
+        while shown != 0 {
+            let r = shown.trailing_zeros() as usize;
+            shown &= shown - 1;
+            out.outcomes.push(self.outcome(r, words, d));
+        }
     }
 
     /// What rule `r` did in `d`, decided on `words`.
+    #[inline]
     pub fn outcome(&self, r: usize, words: &[u64], d: &SlotDecision) -> RuleOutcome {
-        let bit = 1u64 << r;
-        let truth = if d.truth & bit != 0 {
-            Truth::True
-        } else if d.unknown & bit != 0 {
-            Truth::Unknown
-        } else {
-            Truth::False
-        };
-        let effect = if d.excluded & bit != 0 {
-            Some(MissingAction::Exclude)
-        } else if d.review & bit != 0 {
-            Some(MissingAction::Review)
-        } else {
-            None
-        };
+        // Indexed by the rule's (unknown, true) bits and (review, excluded) bits.
+        const TRUTH: [Truth; 4] = [Truth::False, Truth::True, Truth::Unknown, Truth::Unknown];
+        const EFFECT: [Option<MissingAction>; 4] = [
+            None,
+            Some(MissingAction::Exclude),
+            Some(MissingAction::Review),
+            Some(MissingAction::Exclude),
+        ];
+        let bit = |set: u64| ((set >> r) & 1) as usize;
+        let (holds, unknown) = (bit(d.truth), bit(d.unknown));
         let points = match self.points_of.get(r) {
-            Some(Some(p)) if truth == Truth::True => match p {
-                Points::Constant(c) => *c,
-                Points::Computed(i) => d.computed[*i as usize],
-            },
+            Some(Some(Points::Constant(c))) if holds != 0 => *c,
+            Some(Some(Points::Computed(i))) if holds != 0 => d.computed[*i as usize],
             _ => 0.0,
         };
         let mut missing = Missing::new();
-        if truth == Truth::Unknown {
+        if unknown != 0 {
             match self.compound_of.get(r).copied().flatten() {
                 None => {
                     if let LeafMissing::Field(f) = self.leaf_missing[r] {
@@ -66,10 +82,10 @@ impl SlotPlan {
         }
         RuleOutcome {
             rule: r,
-            truth,
+            truth: TRUTH[holds | unknown << 1],
             points,
             missing,
-            effect,
+            effect: EFFECT[bit(d.excluded) | bit(d.review) << 1],
         }
     }
 

@@ -167,6 +167,8 @@ pub struct SlotPlan {
     compound_of: Vec<Option<u8>>,
     /// Score rules in policy order.
     score_terms: Vec<(u8, Points)>,
+    /// Score rules whose points may be other than 0.
+    may_add_points: u64,
     /// Per rule: its points, if it is a score rule.
     points_of: Vec<Option<Points>>,
     /// Whether the points could add up beyond the largest number (then the sum
