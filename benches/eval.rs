@@ -1,8 +1,12 @@
-//! The evaluation core on `rules/icp.icp`, records already decoded: sweetspot's
-//! compiled plan, its reference evaluator, and a hand-written Rust function that
-//! evaluates the same 20 rules (with the same three-valued logic) on a plain struct.
-//! All three run over the same 10,000 generated records in one criterion run, so their
-//! ratio is measured side by side.
+//! The evaluation core on `rules/icp.icp`, records already decoded: a hand-written Rust
+//! function that evaluates the same 20 rules (with the same three-valued logic) on a
+//! plain struct, and sweetspot's typed-slot plan on records in slot form (what
+//! `eval` decodes CSV rows into). Both produce the same information: decision, tier,
+//! score and, per rule, true / unknown / excluded / reviewed as bit sets. For context
+//! the same run also times the slot plan followed by building the outcomes an output
+//! row shows, the tree plan on `Record`s (explain, test, report, JSON input) and the
+//! reference evaluator. All run over the same 10,000 generated records in one
+//! criterion run, so their ratios are measured side by side.
 //!
 //! `cargo bench --bench eval`
 

@@ -39,8 +39,8 @@ struct Scratch {
     decided: SlotDecision,
 }
 
-/// Decides one row: with the typed-slot plan when the policy has one (CSV cells are
-/// read straight into slot words), else by the record's values.
+/// Decides one row: a CSV row with the typed-slot plan when the policy has one (its
+/// cells are read straight into slot words), anything else by the record's values.
 /// `every_outcome` false: only the outcomes a row without `--explain` shows are kept.
 fn decide_row(
     policy: &Policy,
@@ -49,21 +49,18 @@ fn decide_row(
     scratch: &mut Scratch,
     out: &mut Decision,
 ) {
-    let Some(plan) = policy.plan().slots() else {
-        let record = row.into_record(&policy.schema);
-        policy.evaluate_into(&record, out);
-        return;
-    };
-    let words = std::mem::take(&mut scratch.words);
-    let (record, words) = match row {
-        InputRow::Csv(row) => row.into_slots(&policy.schema, plan, words),
-        InputRow::Record(record) => {
-            let mut words = words;
-            words.resize(plan.words_per_record(), 0);
-            plan.encode(&record, &mut words);
-            (record, words)
+    let (plan, row) = match (policy.plan().slots(), row) {
+        (Some(plan), InputRow::Csv(row)) => (plan, row),
+        (_, row) => {
+            // JSON records arrive with their values read: the tree plan decides
+            // those faster than converting them into slots would.
+            let record = row.into_record(&policy.schema);
+            policy.evaluate_into(&record, out);
+            return;
         }
     };
+    let words = std::mem::take(&mut scratch.words);
+    let (record, words) = row.into_slots(&policy.schema, plan, words);
     plan.decide(&words, &mut scratch.decided);
     if every_outcome {
         plan.expand(&words, &scratch.decided, out);

@@ -11,8 +11,8 @@ use common::random_record;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use sweetspot::eval::decide;
-use sweetspot::io::{read_records, InputOptions, InputSource};
+use sweetspot::eval::{decide, SlotDecision, SlotPlan};
+use sweetspot::io::{read_records, read_rows, InputOptions, InputRow, InputSource};
 use sweetspot::Policy;
 
 fn assert_same(
@@ -22,14 +22,31 @@ fn assert_same(
 ) -> usize {
     let mut n = 0;
     for record in records {
-        assert_eq!(
-            policy.evaluate(&record),
-            decide(policy, &record),
-            "{what}: {record:?}"
-        );
+        let reference = decide(policy, &record);
+        assert_eq!(policy.evaluate(&record), reference, "{what}: {record:?}");
+        if let Some(slots) = policy.plan().slots() {
+            assert_eq!(
+                by_slots(slots, &record),
+                reference,
+                "{what} (slots): {record:?}"
+            );
+        }
         n += 1;
     }
     n
+}
+
+/// The record decided in typed-slot form, every outcome expanded.
+fn by_slots(slots: &SlotPlan, record: &sweetspot::Record) -> sweetspot::Decision {
+    let mut words = vec![0; slots.words_per_record()];
+    slots.encode(record, &mut words);
+    let mut decided = SlotDecision::default();
+    slots.decide(&words, &mut decided);
+    let mut out = sweetspot::Decision::empty();
+    slots.expand(&words, &decided, &mut out);
+    out.id = record.id.clone();
+    out.errors = record.errors.clone();
+    out
 }
 
 #[test]
@@ -124,4 +141,37 @@ fn typed_slots_match_reference_on_every_shape() {
         .count();
     assert!(several_missing > 500, "{several_missing}");
     assert_same(&policy, records, "shapes.icp");
+}
+
+/// CSV cells read straight into slot words give exactly the words of the same row
+/// read as a record first and encoded then (what the benchmark decides).
+#[test]
+fn csv_rows_read_into_slots_match_encoded_records() {
+    let policy = Policy::load("rules/icp.icp").unwrap();
+    let slots = policy.plan().slots().unwrap();
+    for file in ["examples/prospects.csv", "examples/prospects-de.csv"] {
+        let source = InputSource::File(PathBuf::from(file));
+        let options = InputOptions::default();
+        let mut encoded = Vec::new();
+        read_records(&source, &policy.schema, &options, &mut |record| {
+            let mut words = vec![0; slots.words_per_record()];
+            slots.encode(&record, &mut words);
+            encoded.push((record.id, record.errors, words));
+            Ok(())
+        })
+        .unwrap();
+        let mut direct = Vec::new();
+        read_rows(&source, &policy.schema, &options, &mut |row| {
+            let InputRow::Csv(row) = row else {
+                panic!("{file} is CSV")
+            };
+            let (record, words) = row.into_slots(&policy.schema, slots, Vec::new());
+            assert!(record.values.is_empty());
+            direct.push((record.id, record.errors, words));
+            Ok(())
+        })
+        .unwrap();
+        assert!(direct.len() >= 15, "{file}");
+        assert_eq!(direct, encoded, "{file}");
+    }
 }

@@ -10,7 +10,7 @@ use crate::syntax::ast::{ArithOp, CompareOp, MissingAction, RuleKind};
 
 use super::decision::{add_points, rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
 use super::expr::{eval, truth};
-use super::slots::{SlotDecision, SlotPlan, MAX_WORDS};
+use super::slots::SlotPlan;
 use super::truth::Truth;
 
 /// A condition in compiled form.
@@ -197,7 +197,9 @@ impl Plan {
     }
 
     /// The typed-slot form of the policy; `None` when it has a shape the slot form
-    /// does not cover (such policies are decided by the tree of this plan).
+    /// does not cover. Records read from CSV are decoded straight into it (see
+    /// [`crate::run`]); a [`Record`] is decided by the tree of this plan, which is
+    /// faster than converting the record into slots first.
     pub fn slots(&self) -> Option<&SlotPlan> {
         self.slots.as_ref()
     }
@@ -213,14 +215,6 @@ impl Plan {
             out.tier = None;
             out.score = None;
             out.errors.extend(record.errors.iter().cloned());
-            return;
-        }
-        if let Some(slots) = &self.slots {
-            let mut words = [0u64; MAX_WORDS];
-            slots.encode(record, &mut words);
-            let mut decided = SlotDecision::default();
-            slots.decide(&words, &mut decided);
-            slots.expand(&words, &decided, out);
             return;
         }
         let mut score = 0.0;

@@ -459,6 +459,8 @@ impl<'s> RecordBuilder<'s> {
             .map(|(_, words)| words)
             .unwrap_or_default();
         if self.record.is_invalid() {
+            // As `SlotPlan::encode` writes an invalid record: no values, one flag.
+            words.fill(0);
             if let Some(present) = words.first_mut() {
                 *present = crate::eval::SLOT_INVALID;
             }

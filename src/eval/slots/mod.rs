@@ -38,8 +38,6 @@ type Mask = u64;
 pub(crate) const INVALID: u64 = 1 << 63;
 /// Fields one presence word can hold.
 const MAX_FIELDS: usize = 63;
-/// The most words a record takes.
-pub(crate) const MAX_WORDS: usize = 1 + MAX_FIELDS;
 /// Rules plus the extra leaves of compound rules.
 const MAX_LEAVES: usize = 64;
 /// Comparisons of computed numbers (each keeps its own missing fields).
