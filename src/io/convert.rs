@@ -478,8 +478,15 @@ impl<'s> RecordBuilder<'s> {
     fn check(&mut self) {
         // A record that could not be read at all gets its one error, not one per field.
         let unreadable = self.record.errors.iter().any(|e| e.field.is_none());
+        // In slot form, the usual case (every required field present) is one test.
+        let complete = match &self.slots {
+            Some((plan, words)) => words
+                .first()
+                .is_some_and(|p| p & plan.required_fields() == plan.required_fields()),
+            None => false,
+        };
         for (id, field) in self.schema.fields.iter().enumerate() {
-            if unreadable {
+            if unreadable || complete {
                 break;
             }
             let errored = self

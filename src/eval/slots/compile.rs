@@ -439,6 +439,13 @@ impl SlotPlan {
         }
         let mut plan = SlotPlan {
             encodings: Vec::new(),
+            required: policy
+                .schema
+                .fields
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| !f.optional)
+                .fold(0, |mask, (i, _)| mask | 1 << i),
             texts: Vec::new(),
             bits: Vec::new(),
             ranges: Vec::new(),

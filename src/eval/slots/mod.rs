@@ -152,6 +152,8 @@ enum Encoding {
 #[derive(Debug, Clone)]
 pub struct SlotPlan {
     encodings: Vec<Encoding>,
+    /// Fields not marked optional, as a presence mask.
+    required: u64,
     /// The policy's text constants: text `i` is bit `i`.
     texts: Vec<Box<str>>,
     bits: Vec<BitLeaf>,
@@ -184,6 +186,11 @@ impl SlotPlan {
     /// Words per record: the presence mask, then one per field.
     pub fn words_per_record(&self) -> usize {
         1 + self.encodings.len()
+    }
+
+    /// The fields a record must have, as a presence mask.
+    pub(crate) fn required_fields(&self) -> u64 {
+        self.required
     }
 
     /// Number of rules.
