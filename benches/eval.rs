@@ -315,17 +315,28 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function(
-        "sweetspot evaluate_into (encode, decide, every outcome)",
+        "sweetspot typed slots, then the outcomes a row shows",
         |b| {
-            let mut out = Decision::empty();
+            let mut out = SlotDecision::default();
+            let mut full = Decision::empty();
             b.iter(|| {
-                for r in &records {
-                    policy.evaluate_into(black_box(r), &mut out);
-                    black_box(&out);
+                for w in words.chunks_exact(width) {
+                    slots.decide(black_box(w), &mut out);
+                    slots.expand_shown(w, &out, &mut full);
+                    black_box(&full);
                 }
             })
         },
     );
+    group.bench_function("sweetspot tree plan (Record in, every outcome)", |b| {
+        let mut out = Decision::empty();
+        b.iter(|| {
+            for r in &records {
+                policy.evaluate_into(black_box(r), &mut out);
+                black_box(&out);
+            }
+        })
+    });
     group.bench_function("sweetspot reference evaluator", |b| {
         b.iter(|| {
             for r in &records {
