@@ -385,6 +385,42 @@ proptest! {
         }
     }
 
+    /// Where a generated policy compiles to typed slots, the slot plan decides every
+    /// record exactly as the reference evaluator: decision, score, tier, and every
+    /// rule's truth, points, effect and missing fields in order. The outcomes kept for
+    /// a row without `--explain` are exactly those the row shows.
+    #[test]
+    fn typed_slots_decide_as_the_reference(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        let mut c = Choices(&bytes);
+        let (text, _) = policy_text(&mut c);
+        let policy = load(&text);
+        let Ok(slots) = sweetspot::eval::SlotPlan::compile(&policy) else {
+            return Ok(());
+        };
+        for record in records(&mut c, 8) {
+            let record = policy.record_from_json(&record);
+            let reference = sweetspot::eval::decide(&policy, &record);
+            let mut words = vec![0; slots.words_per_record()];
+            slots.encode(&record, &mut words);
+            let mut decided = sweetspot::eval::SlotDecision::default();
+            slots.decide(&words, &mut decided);
+            let mut full = sweetspot::Decision::empty();
+            slots.expand(&words, &decided, &mut full);
+            full.id = record.id.clone();
+            full.errors = record.errors.clone();
+            prop_assert_eq!(&full, &reference, "{}", text);
+            let mut shown = sweetspot::Decision::empty();
+            slots.expand_shown(&words, &decided, &mut shown);
+            let expected: Vec<_> = reference
+                .outcomes
+                .iter()
+                .filter(|o| o.effect.is_some() || o.points != 0.0 || o.truth == sweetspot::Truth::Unknown)
+                .cloned()
+                .collect();
+            prop_assert_eq!(shown.outcomes, expected, "{}", text);
+        }
+    }
+
     /// Every record written to a file and read back yields exactly one decision.
     #[test]
     fn every_record_yields_one_row(bytes in prop::collection::vec(any::<u8>(), 0..600)) {

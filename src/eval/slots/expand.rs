@@ -40,7 +40,11 @@ impl SlotPlan {
         while shown != 0 {
             let r = shown.trailing_zeros() as usize;
             shown &= shown - 1;
-            out.outcomes.push(self.outcome(r, words, d));
+            let outcome = self.outcome(r, words, d);
+            // Computed points may come to 0: a row does not show those.
+            if outcome.points != 0.0 || outcome.effect.is_some() || d.unknown & (1 << r) != 0 {
+                out.outcomes.push(outcome);
+            }
         }
     }
 
