@@ -219,9 +219,12 @@ fn word_from_text(
             cell.split(';')
                 .fold(0, |word, item| word | plan.text_word(id, item)),
         ),
-        FieldType::Number => number_from_text(&field.name, cell, options)
-            .ok()
-            .map(f64::to_bits),
+        FieldType::Number => if options.decimal_comma {
+            parse_decimal_comma(cell)
+        } else {
+            parse_number(cell)
+        }
+        .map(f64::to_bits),
         FieldType::Bool => parse_bool(cell).map(u64::from),
         FieldType::Enum(values) => values
             .iter()
@@ -231,9 +234,21 @@ fn word_from_text(
     };
     match word {
         Some(word) => Ok(word),
-        // Errors, and lists of numbers (which no slot test reads), the usual way.
-        None => value_from_text_with(schema, id, cell, options).map(|_| 0),
+        None => word_the_usual_way(schema, id, cell, options),
     }
+}
+
+/// Errors, and lists of numbers (which no slot test reads): read the usual way. Kept
+/// out of line, so that the common path stays small.
+#[cold]
+#[inline(never)]
+fn word_the_usual_way(
+    schema: &Schema,
+    id: usize,
+    cell: &str,
+    options: ReadOptions,
+) -> Result<u64, FieldError> {
+    value_from_text_with(schema, id, cell, options).map(|_| 0)
 }
 
 /// Builds records field by field, then checks required fields and sets the id.
@@ -341,10 +356,23 @@ impl<'s> RecordBuilder<'s> {
                         words[0] |= 1 << id;
                     }
                 }
-                Err(e) => self.record.errors.push(e),
+                Err(e) => self.push_error(e),
             }
             return;
         }
+        self.set_value_text(id, cell);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_error(&mut self, e: FieldError) {
+        self.record.errors.push(e);
+    }
+
+    /// [`RecordBuilder::set_text`] into a value: out of line, so that the slot path
+    /// stays small.
+    #[inline(never)]
+    fn set_value_text(&mut self, id: usize, cell: &str) {
         match value_from_text_with(self.schema, id, cell, self.options) {
             Ok(v) => self.record.values[id] = Some(v),
             Err(e) => self.record.errors.push(e),
