@@ -253,8 +253,11 @@ impl Compiler<'_> {
     fn num(&mut self, e: &TypedExpr) -> Result<SlotNum, Unsupported> {
         use TypedExpr as T;
         let mut boxed = |x: &TypedExpr| self.num(x).map(Box::new);
+        if let Some(n) = constant(e) {
+            // `-5` is folded, so that `clamp(x, -5, 5)` has a known bound.
+            return Ok(SlotNum::Constant(n));
+        }
         Ok(match e {
-            T::Number(n) => SlotNum::Constant(*n),
             T::ConstLen(n) => SlotNum::Constant(*n as f64),
             T::Field(f) => SlotNum::Field(self.number_field(*f)?),
             T::Neg(x) => SlotNum::Neg(boxed(x)?),

@@ -107,7 +107,7 @@ impl SlotNum {
                     Err(x.err().unwrap_or(0) | lo.err().unwrap_or(0) | hi.err().unwrap_or(0))
                 }
             },
-            SlotNum::Abs(x) => of(x).map(f64::abs),
+            SlotNum::Abs(x) => of(x).and_then(|v| finite(v.abs())),
         }
     }
 
