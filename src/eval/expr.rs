@@ -215,14 +215,7 @@ fn compare(op: CompareOp, l: &Out<'_>, r: &Out<'_>) -> bool {
         return false;
     };
     match (l, r) {
-        (Val::Number(a), Val::Number(b)) => match op {
-            CompareOp::Eq => a == b,
-            CompareOp::Ne => a != b,
-            CompareOp::Lt => a < b,
-            CompareOp::Le => a <= b,
-            CompareOp::Gt => a > b,
-            CompareOp::Ge => a >= b,
-        },
+        (Val::Number(a), Val::Number(b)) => op.holds(*a, *b),
         _ => {
             let equal = l == r;
             match op {

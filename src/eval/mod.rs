@@ -3,6 +3,7 @@
 
 mod decision;
 mod expr;
+mod numeric;
 mod plan;
 mod slots;
 mod truth;

@@ -10,6 +10,7 @@ use crate::syntax::ast::{ArithOp, CompareOp, MissingAction, RuleKind};
 
 use super::decision::{add_points, rule_outcome, Decision, DecisionKind, Missing, RuleOutcome};
 use super::expr::{eval, truth};
+use super::numeric::{arith, finite, Mask};
 use super::slots::SlotPlan;
 use super::truth::Truth;
 
@@ -304,19 +305,8 @@ fn cond(e: &TypedExpr) -> Cond {
 fn compare_cond(op: CompareOp, l: &TypedExpr, r: &TypedExpr) -> Cond {
     match (num(l), num(r)) {
         (Num::Score, Num::Const(c)) => Cond::ScoreCompare(op, c),
-        (Num::Const(c), Num::Score) => Cond::ScoreCompare(flip(op), c),
+        (Num::Const(c), Num::Score) => Cond::ScoreCompare(op.flipped(), c),
         (l, r) => Cond::Compare(op, l, r),
-    }
-}
-
-/// The operator that compares the same two operands the other way round.
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        same => same,
     }
 }
 
@@ -364,9 +354,6 @@ fn slot(record: &Record, f: usize) -> Option<&Value> {
     record.values.get(f).and_then(Option::as_ref)
 }
 
-/// Missing fields as a bitmask; the top bit stands for any field beyond it.
-type Mask = u64;
-
 fn bit(f: usize) -> Mask {
     1 << f.min(63)
 }
@@ -381,14 +368,6 @@ fn copy_id(to: &mut crate::record::RecordId, from: &crate::record::RecordId) {
     match (to, from) {
         (RecordId::Text(a), RecordId::Text(b)) => a.clone_from(b),
         (to, from) => *to = from.clone(),
-    }
-}
-
-fn finite(n: f64) -> Result<f64, Mask> {
-    if n.is_finite() {
-        Ok(n)
-    } else {
-        Err(0)
     }
 }
 
@@ -407,19 +386,6 @@ fn number(n: &Num, record: &Record, score: f64) -> Result<f64, Mask> {
             _ => Err(bit(*f)),
         },
         _ => number_composite(n, record, score),
-    }
-}
-
-/// `a OP b` for two known numbers: unknown (with no missing field) on division by
-/// zero or a result that is not finite, as in the reference evaluator.
-#[inline(always)]
-fn arith(op: ArithOp, a: f64, b: f64) -> Result<f64, Mask> {
-    match op {
-        ArithOp::Add => finite(a + b),
-        ArithOp::Sub => finite(a - b),
-        ArithOp::Mul => finite(a * b),
-        ArithOp::Div if b == 0.0 => Err(0),
-        ArithOp::Div => finite(a / b),
     }
 }
 
@@ -485,7 +451,7 @@ fn test(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
             _ => (Truth::Unknown, bit(*f)),
         },
         Cond::NumCompare(f, op, n) => match slot(record, *f) {
-            Some(Value::Number(v)) => known(compare(*op, *v, *n)),
+            Some(Value::Number(v)) => known(op.holds(*v, *n)),
             _ => (Truth::Unknown, bit(*f)),
         },
         Cond::NumBetween(f, lo, hi) => match slot(record, *f) {
@@ -501,7 +467,7 @@ fn test(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
             _ => (Truth::Unknown, bit(*f)),
         },
         Cond::Present(f, present) => known(slot(record, *f).is_some() == *present),
-        Cond::ScoreCompare(op, c) => known(compare(*op, score, *c)),
+        Cond::ScoreCompare(op, c) => known(op.holds(score, *c)),
         _ => test_composite(c, record, score),
     }
 }
@@ -512,7 +478,7 @@ fn test_composite(c: &Cond, record: &Record, score: f64) -> (Truth, Mask) {
     let known = |b: bool| (Truth::from_bool(b), 0);
     match c {
         Cond::Compare(op, l, r) => match (number(l, record, score), number(r, record, score)) {
-            (Ok(a), Ok(b)) => known(compare(*op, a, b)),
+            (Ok(a), Ok(b)) => known(op.holds(a, b)),
             (a, b) => (Truth::Unknown, a.err().unwrap_or(0) | b.err().unwrap_or(0)),
         },
         Cond::Not(x) => {
@@ -558,16 +524,5 @@ fn unknown_mask(t: Truth, m: Mask) -> Mask {
         m
     } else {
         0
-    }
-}
-
-fn compare(op: CompareOp, a: f64, b: f64) -> bool {
-    match op {
-        CompareOp::Eq => a == b,
-        CompareOp::Ne => a != b,
-        CompareOp::Lt => a < b,
-        CompareOp::Le => a <= b,
-        CompareOp::Gt => a > b,
-        CompareOp::Ge => a >= b,
     }
 }

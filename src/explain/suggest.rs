@@ -261,7 +261,7 @@ fn constants(e: &TypedExpr, out: &mut Vec<(FieldId, Value)>) {
         TypedExpr::Compare(op, l, r) => {
             let pair = match (l.as_ref(), r.as_ref()) {
                 (TypedExpr::Field(f), c) => Some((*f, c, *op)),
-                (c, TypedExpr::Field(f)) => Some((*f, c, flip(*op))),
+                (c, TypedExpr::Field(f)) => Some((*f, c, op.flipped())),
                 _ => None,
             };
             if let Some((f, c, op)) = pair {
@@ -308,15 +308,5 @@ fn constants(e: &TypedExpr, out: &mut Vec<(FieldId, Value)>) {
         }
         TypedExpr::Call(_, args) => args.iter().for_each(|a| constants(a, out)),
         _ => {}
-    }
-}
-
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        other => other,
     }
 }

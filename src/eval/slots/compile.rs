@@ -49,17 +49,6 @@ fn range_of(op: CompareOp, c: f64) -> (f64, f64, bool) {
     }
 }
 
-/// The operator that compares the same operands the other way round.
-fn flip(op: CompareOp) -> CompareOp {
-    match op {
-        CompareOp::Lt => CompareOp::Gt,
-        CompareOp::Le => CompareOp::Ge,
-        CompareOp::Gt => CompareOp::Lt,
-        CompareOp::Ge => CompareOp::Le,
-        same => same,
-    }
-}
-
 struct Compiler<'p> {
     policy: &'p Policy,
     texts: Vec<Box<str>>,
@@ -180,7 +169,7 @@ impl Compiler<'_> {
                     }
                 }
                 (_, _, Some(c), T::Field(f)) if c.is_finite() => {
-                    let (lo, hi, negated) = range_of(flip(*op), c);
+                    let (lo, hi, negated) = range_of(op.flipped(), c);
                     Shape::Range {
                         field: self.number_field(*f)?,
                         lo,
@@ -549,7 +538,7 @@ impl SlotPlan {
                         TierTest::Score { lo, hi, negated }
                     }
                     (TypedExpr::Number(c), TypedExpr::Score) if c.is_finite() => {
-                        let (lo, hi, negated) = range_of(flip(*op), *c);
+                        let (lo, hi, negated) = range_of(op.flipped(), *c);
                         TierTest::Score { lo, hi, negated }
                     }
                     _ => return Err("a tier condition other than `score OP number`"),

@@ -1,12 +1,13 @@
 //! Deciding one record in slot form: the leaves in branch-free loops, compound rules
 //! by their postfix programs, then score, tier and decision from the bit sets.
 
-use super::number::{arith, compare, SlotNum};
+use super::number::SlotNum;
 use super::{
     LeafMissing, Mask, Points, SlotPlan, Step, TierTest, INVALID, MAX_COMPARES, MAX_COMPOUNDS,
     MAX_DEPTH,
 };
 use crate::eval::decision::{add_points, DecisionKind};
+use crate::eval::numeric::arith;
 
 /// A decision in slot form: bit `r` of each set stands for rule `r`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +95,7 @@ impl SlotPlan {
         let mut compare_missing = [0 as Mask; MAX_COMPARES];
         for (k, c) in self.compares.iter().enumerate() {
             match both(&c.left, &c.right, present, values) {
-                Ok((a, b)) => t |= (compare(c.op, a, b) as u64) << c.leaf,
+                Ok((a, b)) => t |= (c.op.holds(a, b) as u64) << c.leaf,
                 Err(m) => {
                     u |= 1 << c.leaf;
                     compare_missing[k] = m;

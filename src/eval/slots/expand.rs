@@ -6,18 +6,24 @@ use crate::eval::decision::{Decision, Missing, RuleOutcome};
 use crate::eval::truth::Truth;
 use crate::syntax::ast::MissingAction;
 
+/// Sets the decision, tier and score, and empties the outcomes; false for an invalid
+/// record (which has no outcomes).
+fn start(d: &SlotDecision, out: &mut Decision) -> bool {
+    out.kind = d.kind;
+    out.tier = d.tier;
+    out.outcomes.clear();
+    let valid = d.kind != crate::eval::DecisionKind::Invalid;
+    out.score = valid.then_some(d.score);
+    valid
+}
+
 impl SlotPlan {
     /// Fills `out`'s decision and outcomes from `d`, decided on `words`. The id and
     /// errors are the caller's.
     pub fn expand(&self, words: &[u64], d: &SlotDecision, out: &mut Decision) {
-        out.kind = d.kind;
-        out.tier = d.tier;
-        out.outcomes.clear();
-        if d.kind == crate::eval::DecisionKind::Invalid {
-            out.score = None;
+        if !start(d, out) {
             return;
         }
-        out.score = Some(d.score);
         out.outcomes.reserve(self.rules());
         for r in 0..self.rules() {
             out.outcomes.push(self.outcome(r, words, d));
@@ -28,14 +34,9 @@ impl SlotPlan {
     /// `--explain` shows: exclusions, reviews, unknowns and points. `out.outcomes` is
     /// then not every rule's outcome; only row writers may be given such a decision.
     pub fn expand_shown(&self, words: &[u64], d: &SlotDecision, out: &mut Decision) {
-        out.kind = d.kind;
-        out.tier = d.tier;
-        out.outcomes.clear();
-        if d.kind == crate::eval::DecisionKind::Invalid {
-            out.score = None;
+        if !start(d, out) {
             return;
         }
-        out.score = Some(d.score);
         let mut shown = d.excluded | d.review | d.unknown | (d.truth & self.may_add_points);
         while shown != 0 {
             let r = shown.trailing_zeros() as usize;

@@ -2,9 +2,8 @@
 //! unknown (division by zero and results that are not finite are unknown with no
 //! missing field, as in the reference evaluator).
 
-use crate::syntax::ast::{ArithOp, CompareOp};
-
-use super::Mask;
+use crate::eval::numeric::{arith, finite, Mask};
+use crate::syntax::ast::ArithOp;
 
 /// A number expression in slot form.
 #[derive(Debug, Clone)]
@@ -21,37 +20,6 @@ pub(super) enum SlotNum {
     Abs(Box<SlotNum>),
 }
 
-fn finite(n: f64) -> Result<f64, Mask> {
-    if n.is_finite() {
-        Ok(n)
-    } else {
-        Err(0)
-    }
-}
-
-/// `a OP b` for two known numbers.
-#[inline(always)]
-pub(super) fn arith(op: ArithOp, a: f64, b: f64) -> Result<f64, Mask> {
-    match op {
-        ArithOp::Add => finite(a + b),
-        ArithOp::Sub => finite(a - b),
-        ArithOp::Mul => finite(a * b),
-        ArithOp::Div if b == 0.0 => Err(0),
-        ArithOp::Div => finite(a / b),
-    }
-}
-
-pub(super) fn compare(op: CompareOp, a: f64, b: f64) -> bool {
-    match op {
-        CompareOp::Eq => a == b,
-        CompareOp::Ne => a != b,
-        CompareOp::Lt => a < b,
-        CompareOp::Le => a <= b,
-        CompareOp::Gt => a > b,
-        CompareOp::Ge => a >= b,
-    }
-}
-
 /// Both values, or the missing fields of either.
 fn both(a: Result<f64, Mask>, b: Result<f64, Mask>) -> Result<(f64, f64), Mask> {
     match (a, b) {
@@ -60,18 +28,22 @@ fn both(a: Result<f64, Mask>, b: Result<f64, Mask>) -> Result<(f64, f64), Mask> 
     }
 }
 
+/// A number field's value, or the field as missing.
+#[inline(always)]
+fn field(present: u64, values: &[u64], f: u8) -> Result<f64, Mask> {
+    if (present >> f) & 1 != 0 {
+        Ok(f64::from_bits(values.get(f as usize).copied().unwrap_or(0)))
+    } else {
+        Err(1 << f)
+    }
+}
+
 impl SlotNum {
     /// [`SlotNum::value`], with the common shapes (constants, fields, `field OP c`)
     /// inline.
     #[inline(always)]
     pub(super) fn value_inline(&self, present: u64, values: &[u64]) -> Result<f64, Mask> {
-        let field = |f: u8| {
-            if (present >> f) & 1 != 0 {
-                Ok(f64::from_bits(values.get(f as usize).copied().unwrap_or(0)))
-            } else {
-                Err(1 << f)
-            }
-        };
+        let field = |f: u8| field(present, values, f);
         match self {
             SlotNum::Constant(c) => Ok(*c),
             SlotNum::Field(f) => field(*f),
@@ -82,13 +54,7 @@ impl SlotNum {
 
     /// The value on one record (`present`: its presence word; `values`: its fields).
     pub(super) fn value(&self, present: u64, values: &[u64]) -> Result<f64, Mask> {
-        let field = |f: u8| {
-            if (present >> f) & 1 != 0 {
-                Ok(f64::from_bits(values.get(f as usize).copied().unwrap_or(0)))
-            } else {
-                Err(1 << f)
-            }
-        };
+        let field = |f: u8| field(present, values, f);
         let of = |x: &SlotNum| x.value(present, values);
         match self {
             SlotNum::Constant(c) => Ok(*c),
