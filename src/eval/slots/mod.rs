@@ -17,7 +17,7 @@
 //! decision is a handful of bit sets ([`SlotDecision`]); the full outcome list is
 //! built from it only when it is written out.
 //!
-//! Policies with shapes not listed in `compile.rs`, or beyond the limits below, get
+//! Policies with shapes not listed in `shape.rs`, or beyond the limits below, get
 //! no slot plan and are decided by the compiled tree of [`super::Plan`].
 
 mod compile;
@@ -25,6 +25,7 @@ mod decide;
 mod encode;
 mod expand;
 mod number;
+mod shape;
 
 pub use decide::SlotDecision;
 
