@@ -6,13 +6,15 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::check::Policy;
 use crate::eval::{Decision, SlotDecision};
 use crate::io::{
-    read_rows, DecisionWriter, InputError, InputOptions, InputRow, InputSource, InputSummary,
+    read_rows, CsvColumns, DecisionWriter, InputError, InputOptions, InputRow, InputSource,
+    InputSummary,
 };
 
 /// Records per batch handed from the reader to the deciders.
@@ -37,6 +39,18 @@ type Encoded = Vec<std::io::Result<(Vec<u8>, u64, Counts)>>;
 struct Scratch {
     words: Vec<u64>,
     decided: SlotDecision,
+    /// Rows read, to be handed back to the reader (see `CsvColumns::give_back`).
+    spare: Vec<csv::ByteRecord>,
+    columns: Option<Arc<CsvColumns>>,
+}
+
+impl Scratch {
+    /// Hands the rows of this chunk back to the reader.
+    fn give_back(&mut self) {
+        if let Some(columns) = &self.columns {
+            columns.give_back(&mut self.spare);
+        }
+    }
 }
 
 /// Decides one row: a CSV row with the typed-slot plan when the policy has one (its
@@ -60,7 +74,10 @@ fn decide_row(
         }
     };
     let words = std::mem::take(&mut scratch.words);
-    let (record, words) = row.into_slots(&policy.schema, plan, words);
+    if scratch.columns.is_none() {
+        scratch.columns = Some(Arc::clone(row.columns()));
+    }
+    let (record, words) = row.into_slots(&policy.schema, plan, words, &mut scratch.spare);
     plan.decide(&words, &mut scratch.decided);
     if every_outcome {
         plan.expand(&words, &scratch.decided, out);
@@ -150,6 +167,7 @@ pub fn evaluate_source<W: Write + Send>(
                         rows +=
                             encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;
                     }
+                    scratch.give_back();
                     if rows > 0 {
                         row_bytes.store(buf.len().div_ceil(rows as usize), Ordering::Relaxed);
                     }

@@ -110,6 +110,76 @@ fn parallel_output_is_identical_on_generated_records() {
     assert_identical(&policy, path);
 }
 
+/// A CSV file of the records (a list as `a;b`, missing as an empty cell), with some
+/// rows made ragged, some cells not UTF-8 and some blank lines after the first 3,000
+/// rows: read straight into typed slots, in row buffers the reader reuses by then.
+fn write_csv(
+    path: &std::path::Path,
+    policy: &Policy,
+    records: &[serde_json::Value],
+    rng: &mut ChaCha8Rng,
+) {
+    use rand::Rng;
+    let names: Vec<&str> = policy
+        .schema
+        .fields
+        .iter()
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut out = csv::Writer::from_path(path).unwrap();
+    out.write_record(&names).unwrap();
+    out.flush().unwrap();
+    drop(out);
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    for (i, record) in records.iter().enumerate() {
+        let cells: Vec<Vec<u8>> = names
+            .iter()
+            .map(|name| match &record[*name] {
+                serde_json::Value::Null => Vec::new(),
+                serde_json::Value::String(s) => s.clone().into_bytes(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect::<Vec<_>>()
+                    .join(";")
+                    .into_bytes(),
+                other => other.to_string().into_bytes(),
+            })
+            .collect();
+        let mut line = Vec::new();
+        {
+            let mut w = csv::Writer::from_writer(&mut line);
+            w.write_record(&cells).unwrap();
+            w.flush().unwrap();
+        }
+        if i > 3000 {
+            match rng.random_range(0..200) {
+                0 => line
+                    .splice(line.len() - 1..line.len() - 1, b",extra".iter().copied())
+                    .for_each(drop),
+                1 => line.insert(0, 0xff),
+                2 => line.insert(0, b'\n'),
+                _ => {}
+            }
+        }
+        file.write_all(&line).unwrap();
+    }
+}
+
+#[test]
+fn parallel_output_is_identical_on_generated_csv() {
+    let policy = Policy::load("rules/icp.icp").unwrap();
+    assert!(policy.plan().slots().is_some());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("generated.csv");
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let records: Vec<_> = (0..10_000)
+        .map(|_| common::random_record(&policy, &mut rng))
+        .collect();
+    write_csv(&path, &policy, &records, &mut rng);
+    assert_identical(&policy, path);
+}
+
 /// Every case policy: unknowns that miss several fields, computed points, lists and
 /// policies without tiers go through the pre-encoded path as well.
 #[test]
@@ -130,11 +200,19 @@ fn parallel_output_is_identical_for_every_case_policy() {
         };
         let records = dir.path().join(format!("case{index}.jsonl"));
         let mut file = std::fs::File::create(&records).unwrap();
-        for _ in 0..100 {
-            writeln!(file, "{}", common::random_record(&policy, &mut rng)).unwrap();
+        let generated: Vec<_> = (0..100)
+            .map(|_| common::random_record(&policy, &mut rng))
+            .collect();
+        for record in &generated {
+            writeln!(file, "{record}").unwrap();
         }
         drop(file);
         assert_identical(&policy, records);
+        // The same records as CSV: read straight into typed slots where the policy
+        // compiles to them.
+        let csv = dir.path().join(format!("case{index}.csv"));
+        write_csv(&csv, &policy, &generated, &mut rng);
+        assert_identical(&policy, csv);
         compared += 1;
     }
     assert!(compared > 50, "only {compared} case policies load");

@@ -165,7 +165,8 @@ fn csv_rows_read_into_slots_match_encoded_records() {
             let InputRow::Csv(row) = row else {
                 panic!("{file} is CSV")
             };
-            let (record, words) = row.into_slots(&policy.schema, slots, Vec::new());
+            let (record, words) =
+                row.into_slots(&policy.schema, slots, Vec::new(), &mut Vec::new());
             assert!(record.values.is_empty());
             direct.push((record.id, record.errors, words));
             Ok(())

@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::convert::{ReadOptions, RecordBuilder};
 use super::error::InputError;
@@ -328,12 +328,19 @@ pub(crate) fn read_csv(
         columns,
         names,
         read: options.read,
+        spare: Mutex::new(Vec::new()),
     });
     // Each row is handed on (to another thread), so it gets its own buffers: sized like
     // the header row, they rarely need to grow while the row is read.
     let (bytes, fields) = (headers.as_slice().len().max(64) * 2, headers.len());
+    let mut reused: Vec<csv::ByteRecord> = Vec::new();
     loop {
-        let mut row = csv::ByteRecord::with_capacity(bytes, fields);
+        if reused.is_empty() {
+            reused = columns.take_spare();
+        }
+        let mut row = reused
+            .pop()
+            .unwrap_or_else(|| csv::ByteRecord::with_capacity(bytes, fields));
         let more = csv.read_byte_record(&mut row).map_err(failed)?;
         if !more {
             break;
@@ -369,6 +376,32 @@ pub struct CsvColumns {
     /// The header's column names.
     names: Vec<String>,
     read: ReadOptions,
+    /// Rows already turned into records, handed back for the reader to read into
+    /// again: rows are read on one thread and freed on others, which costs more than
+    /// reusing their buffers.
+    spare: Mutex<Vec<csv::ByteRecord>>,
+}
+
+/// Rows longer than this are not reused, so that one huge row does not keep its
+/// buffer alive for the rest of the run.
+const REUSED_ROW_BYTES: usize = 1 << 16;
+
+impl CsvColumns {
+    /// Hands rows back for reuse (see [`CsvRow::into_slots`]); `rows` is left empty.
+    pub fn give_back(&self, rows: &mut Vec<csv::ByteRecord>) {
+        if let Ok(mut spare) = self.spare.lock() {
+            spare.append(rows);
+        }
+        rows.clear();
+    }
+
+    /// Rows handed back so far, taken all at once.
+    fn take_spare(&self) -> Vec<csv::ByteRecord> {
+        self.spare
+            .lock()
+            .map(|mut spare| std::mem::take(&mut *spare))
+            .unwrap_or_default()
+    }
 }
 
 /// One CSV row as read, not yet turned into a record (that can happen on another
@@ -385,23 +418,39 @@ impl CsvRow {
     /// The record this row holds, read by the schema.
     pub fn into_record(self, schema: &Schema) -> Record {
         let builder = RecordBuilder::new(schema, self.position, self.line);
-        self.read(schema, builder).finish()
+        self.read(schema, builder).0.finish()
     }
 
     /// The record this row holds, its values written straight into typed-slot words
     /// of `plan` (in `words`, reused); the record keeps its id, errors and line only.
+    /// The row's buffer goes into `spare`, to be handed back with
+    /// [`CsvColumns::give_back`].
     pub fn into_slots(
         self,
         schema: &Schema,
         plan: &SlotPlan,
         words: Vec<u64>,
+        spare: &mut Vec<csv::ByteRecord>,
     ) -> (Record, Vec<u64>) {
         let builder = RecordBuilder::with_slots(schema, plan, words, self.position, self.line);
-        self.read(schema, builder).finish_slots()
+        let (builder, row) = self.read(schema, builder);
+        if row.as_slice().len() <= REUSED_ROW_BYTES {
+            spare.push(row);
+        }
+        builder.finish_slots()
     }
 
-    /// Reads every cell into `builder`.
-    fn read<'s>(self, schema: &Schema, builder: RecordBuilder<'s>) -> RecordBuilder<'s> {
+    /// The columns this row was read by.
+    pub fn columns(&self) -> &Arc<CsvColumns> {
+        &self.columns
+    }
+
+    /// Reads every cell into `builder`; gives the row's buffer back.
+    fn read<'s>(
+        self,
+        schema: &Schema,
+        builder: RecordBuilder<'s>,
+    ) -> (RecordBuilder<'s>, csv::ByteRecord) {
         let CsvRow {
             columns: table,
             row,
@@ -438,7 +487,7 @@ impl CsvRow {
                             None => {}
                         }
                     }
-                    return builder;
+                    return (builder, text.into_byte_record());
                 }
                 Err(e) => e.into_byte_record(),
             };
@@ -465,7 +514,8 @@ impl CsvRow {
                     None => {}
                 }
             }
+            return (builder, row);
         }
-        builder
+        (builder, row)
     }
 }
