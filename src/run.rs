@@ -1,7 +1,8 @@
 //! The eval job for large inputs: rows are read in batches on one thread, turned into
-//! records, decided and encoded in parallel (rayon), and written in input order on a
-//! thread of their own. Memory stays flat: at most a few batches are in flight,
-//! whatever the size of the input.
+//! records (CSV rows straight into typed slots, when the policy compiles to them),
+//! decided and encoded in parallel (rayon), and written in input order on a thread of
+//! their own. Memory stays flat: at most a few batches are in flight, whatever the
+//! size of the input, and row buffers go back to the reader to be used again.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
