@@ -31,6 +31,12 @@ struct Run {
 }
 
 impl Run {
+    /// The run stopped on bad input (exit 2) with this one-line message.
+    fn assert_stopped(&self, expected: impl AsRef<str>) {
+        assert_eq!(self.code, 2, "{}", self.stderr);
+        assert_eq!(message(&self.stderr), expected.as_ref());
+    }
+
     /// The JSONL rows, each cut down to `id`, `decision` and `errors`.
     fn rows(&self) -> Vec<Value> {
         self.stdout
@@ -156,11 +162,7 @@ fn invalid_utf8_in_a_cell_is_an_invalid_row() {
 #[test]
 fn invalid_utf8_in_the_header_stops_the_file() {
     let r = eval("in.csv", b"id,n\xe4me\na1,x\n", &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:1: header cell 2 is not valid UTF-8"
-    );
+    r.assert_stopped("in.csv:1: header cell 2 is not valid UTF-8");
     assert!(r.stderr.contains("sweetspot::input::bad_header"));
 }
 
@@ -298,11 +300,7 @@ fn german_numbers_need_decimal_comma() {
 #[test]
 fn duplicate_header_names_stop_the_file() {
     let r = eval("in.csv", b"id,name,employees,name\na1,x,1,y\n", &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:1: column `name` appears twice in the header"
-    );
+    r.assert_stopped("in.csv:1: column `name` appears twice in the header");
     assert!(r
         .stderr
         .contains("help: rename or remove one of the two columns"));
@@ -314,12 +312,8 @@ fn an_unclosed_quote_stops_the_file_at_the_line_it_opens() {
         "{HEADER}a1,Alpha,120,yes,public,\na2,\"Beta,120,yes,public,\na3,Gamma,120,yes,public,\n"
     );
     let r = eval("in.csv", csv.as_bytes(), &[]);
-    assert_eq!(r.code, 2);
     assert_eq!(r.rows(), [ok("a1")]);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:3: a quote opens on this line and is never closed"
-    );
+    r.assert_stopped("in.csv:3: a quote opens on this line and is never closed");
     assert!(r.stderr.contains("sweetspot::input::unclosed_quote"));
     assert!(r.stderr.starts_with(
         "sweetspot: 1 record from 1 input: 1 qualified, 0 review, 0 excluded, 0 invalid\n"
@@ -329,11 +323,7 @@ fn an_unclosed_quote_stops_the_file_at_the_line_it_opens() {
 #[test]
 fn an_unclosed_quote_in_the_header_stops_the_file() {
     let r = eval("in.csv", b"id,\"name\na1,x\n", &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:1: a quote opens on this line and is never closed"
-    );
+    r.assert_stopped("in.csv:1: a quote opens on this line and is never closed");
 }
 
 #[test]
@@ -342,12 +332,8 @@ fn a_cell_over_one_mebibyte_stops_the_file() {
     csv.extend(std::iter::repeat_n(b'x', (1 << 20) + 10));
     csv.extend_from_slice(b",1,yes,public,\n");
     let r = eval("in.csv", &csv, &[]);
-    assert_eq!(r.code, 2);
     assert_eq!(r.rows(), [ok("a1")]);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:3: a cell is larger than 1 MiB (the limit)"
-    );
+    r.assert_stopped("in.csv:3: a cell is larger than 1 MiB (the limit)");
     assert!(r.stderr.contains("sweetspot::input::too_large"));
 }
 
@@ -357,11 +343,7 @@ fn a_header_cell_over_one_mebibyte_stops_the_file() {
     csv.extend(std::iter::repeat_n(b'c', (1 << 20) + 10));
     csv.extend_from_slice(b"\na1,Alpha,x\n");
     let r = eval("in.csv", &csv, &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:1: a cell is larger than 1 MiB (the limit)"
-    );
+    r.assert_stopped("in.csv:1: a cell is larger than 1 MiB (the limit)");
 }
 
 #[test]
@@ -370,12 +352,8 @@ fn an_oversized_cell_after_blank_lines_names_its_own_line() {
     csv.extend(std::iter::repeat_n(b'y', 2 << 20));
     csv.extend_from_slice(b",1,yes,public,\n");
     let r = eval("in.csv", &csv, &[]);
-    assert_eq!(r.code, 2);
     assert_eq!(r.rows(), [ok("a1")]);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:6: a cell is larger than 1 MiB (the limit)"
-    );
+    r.assert_stopped("in.csv:6: a cell is larger than 1 MiB (the limit)");
 }
 
 #[test]
@@ -396,10 +374,8 @@ fn an_unclosed_quote_over_one_mebibyte_says_so() {
         csv.extend_from_slice(b"a2,Beta,120,yes,public,\n");
     }
     let r = eval("in.csv", &csv, &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.csv:2: the quoted cell opened on line 2 runs past 1 MiB; is its closing quote missing?"
+    r.assert_stopped(
+        "in.csv:2: the quoted cell opened on line 2 runs past 1 MiB; is its closing quote missing?",
     );
 }
 
@@ -459,12 +435,8 @@ fn json_with_trailing_garbage_stops_after_the_document() {
         br#"[{"id": "a1", "name": "A", "employees": 120, "active": true, "sector": "public"}]
 {"id": "a2"}"#;
     let r = eval("in.json", json, &[]);
-    assert_eq!(r.code, 2);
     assert_eq!(r.rows(), [ok("a1")]);
-    assert_eq!(
-        message(&r.stderr),
-        "in.json:2: not valid JSON: trailing characters at line 2 column 1"
-    );
+    r.assert_stopped("in.json:2: not valid JSON: trailing characters at line 2 column 1");
     assert!(r.stderr.contains("sweetspot::input::bad_json"));
 }
 
@@ -472,11 +444,7 @@ fn json_with_trailing_garbage_stops_after_the_document() {
 fn json_nested_too_deeply_is_a_clear_error() {
     let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
     let r = eval("in.json", deep.as_bytes(), &[]);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.json:1: not valid JSON: nested more than 128 levels deep (the limit) at line 1 column 128"
-    );
+    r.assert_stopped("in.json:1: not valid JSON: nested more than 128 levels deep (the limit) at line 1 column 128");
     let line = format!(
         "{{\"id\": \"a1\", \"tags\": {}{}}}\n",
         "[".repeat(200),
@@ -578,11 +546,7 @@ fn a_header_only_file_has_no_records() {
 fn a_missing_input_file_stops_with_exit_2() {
     let dir = folder(&[]);
     let r = run_in(dir.path(), &["eval", "policy.icp", "nowhere.csv"], None);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "cannot read input `nowhere.csv`: no such file"
-    );
+    r.assert_stopped("cannot read input `nowhere.csv`: no such file");
     assert!(r.stderr.contains("sweetspot::input::unreadable"));
 }
 
@@ -591,11 +555,7 @@ fn a_directory_as_input_stops_with_exit_2() {
     let dir = folder(&[]);
     std::fs::create_dir(dir.path().join("exports.csv")).unwrap();
     let r = run_in(dir.path(), &["eval", "policy.icp", "exports.csv"], None);
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "cannot read input `exports.csv`: it is a directory"
-    );
+    r.assert_stopped("cannot read input `exports.csv`: it is a directory");
 }
 
 #[test]
@@ -615,12 +575,8 @@ fn reading_stops_at_the_failing_input() {
         ],
         None,
     );
-    assert_eq!(r.code, 2);
     assert_eq!(r.rows(), [ok("a1")]);
-    assert_eq!(
-        message(&r.stderr),
-        "cannot read input `b.csv`: no such file"
-    );
+    r.assert_stopped("cannot read input `b.csv`: no such file");
 }
 
 // ---------------------------------------------------------------- output safety
@@ -827,9 +783,5 @@ fn invalid_utf8_in_json_inputs() {
         b"[{\"id\": \"a1\",\n \"name\": \"Caf\xe9\"}]",
         &[],
     );
-    assert_eq!(r.code, 2);
-    assert_eq!(
-        message(&r.stderr),
-        "in.json:2: not valid JSON: invalid unicode code point at line 2 column 14"
-    );
+    r.assert_stopped("in.json:2: not valid JSON: invalid unicode code point at line 2 column 14");
 }
