@@ -7,15 +7,14 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::sync_channel;
-use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::check::Policy;
 use crate::eval::{Decision, SlotDecision};
 use crate::io::{
-    read_rows, CsvColumns, DecisionWriter, InputError, InputOptions, InputRow, InputSource,
-    InputSummary,
+    read_batches, CsvRow, DecisionWriter, InputBatch, InputError, InputOptions, InputSource,
+    InputSummary, RowEncoder,
 };
 
 /// Records per batch handed from the reader to the deciders.
@@ -31,54 +30,28 @@ const MAX_RESERVED: usize = 4 << 20;
 /// Decisions counted per kind, indexed by `DecisionKind as usize`.
 pub type Counts = [u64; 4];
 
-/// One batch, decided and encoded: per chunk the bytes, the row count and the
-/// decisions counted by kind.
-type Encoded = Vec<std::io::Result<(Vec<u8>, u64, Counts)>>;
+/// One chunk, decided and encoded: the bytes, the row count and the decisions
+/// counted by kind.
+type EncodedChunk = std::io::Result<(Vec<u8>, u64, Counts)>;
 
 /// What deciding a row reuses from one row to the next.
-#[derive(Default)]
 struct Scratch {
     words: Vec<u64>,
     decided: SlotDecision,
-    /// Rows read, to be handed back to the reader (see `CsvColumns::give_back`).
-    spare: Vec<csv::ByteRecord>,
-    columns: Option<Arc<CsvColumns>>,
+    decision: Decision,
 }
 
-impl Scratch {
-    /// Hands the rows of this chunk back to the reader.
-    fn give_back(&mut self) {
-        if let Some(columns) = &self.columns {
-            columns.give_back(&mut self.spare);
-        }
-    }
-}
-
-/// Decides one row: a CSV row with the typed-slot plan when the policy has one (its
-/// cells are read straight into slot words), anything else by the record's values.
+/// Decides one CSV row: with the typed-slot plan when the policy has one (its cells
+/// are read straight into slot words), else by the record's values.
 /// `every_outcome` false: only the outcomes a row without `--explain` shows are kept.
-fn decide_row(
-    policy: &Policy,
-    row: InputRow,
-    every_outcome: bool,
-    scratch: &mut Scratch,
-    out: &mut Decision,
-) {
-    let (plan, row) = match (policy.plan().slots(), row) {
-        (Some(plan), InputRow::Csv(row)) => (plan, row),
-        (_, row) => {
-            // JSON records arrive with their values read: the tree plan decides
-            // those faster than converting them into slots would.
-            let record = row.into_record(&policy.schema);
-            policy.evaluate_into(&record, out);
-            return;
-        }
+fn decide_csv_row(policy: &Policy, row: &CsvRow, every_outcome: bool, scratch: &mut Scratch) {
+    let out = &mut scratch.decision;
+    let Some(plan) = policy.plan().slots() else {
+        policy.evaluate_into(&row.to_record(&policy.schema), out);
+        return;
     };
     let words = std::mem::take(&mut scratch.words);
-    if scratch.columns.is_none() {
-        scratch.columns = Some(Arc::clone(row.columns()));
-    }
-    let (record, words) = row.into_slots(&policy.schema, plan, words, &mut scratch.spare);
+    let (record, words) = row.to_slots(&policy.schema, plan, words);
     plan.decide(&words, &mut scratch.decided);
     if every_outcome {
         plan.expand(&words, &scratch.decided, out);
@@ -88,6 +61,49 @@ fn decide_row(
     out.id = record.id;
     out.errors = record.errors;
     scratch.words = words;
+}
+
+/// Decides and encodes the rows of one chunk.
+struct ChunkEncoder<'a> {
+    policy: &'a Policy,
+    encoder: &'a RowEncoder,
+    /// Bytes per output row in the chunk encoded last: each chunk's buffer is sized
+    /// from it (up to a bound), so that it is rarely regrown, and copied, while filled.
+    row_bytes: &'a AtomicUsize,
+}
+
+impl ChunkEncoder<'_> {
+    /// Decides each of `rows` with `decide` (which leaves the decision in the
+    /// scratch), and encodes it.
+    fn encode<T>(
+        &self,
+        rows: impl ExactSizeIterator<Item = T>,
+        decide: impl Fn(T, &mut Scratch),
+    ) -> EncodedChunk {
+        let mut scratch = Scratch {
+            words: Vec::new(),
+            decided: SlotDecision::default(),
+            decision: Decision::empty(),
+        };
+        let per_row = self.row_bytes.load(Ordering::Relaxed);
+        let size = rows.len().saturating_mul(per_row + per_row / 4);
+        let mut buf = Vec::with_capacity(size.min(MAX_RESERVED));
+        let mut kinds = [0u64; 4];
+        let mut count = 0;
+        for row in rows {
+            decide(row, &mut scratch);
+            let decision = &scratch.decision;
+            kinds[decision.kind as usize] += 1;
+            count += self
+                .encoder
+                .encode_many(self.policy, std::iter::once(decision), &mut buf)?;
+        }
+        if count > 0 {
+            self.row_bytes
+                .store(buf.len().div_ceil(count as usize), Ordering::Relaxed);
+        }
+        Ok((buf, count, kinds))
+    }
 }
 
 /// Decides every record of `source` and writes the rows in input order. `progress`
@@ -109,32 +125,25 @@ pub fn evaluate_source<W: Write + Send>(
     policy.plan();
     let encoder = writer.encoder().clone();
     let every_outcome = encoder.shows_every_outcome();
-    // Bytes per output row in the chunk encoded last: each chunk's buffer is sized
-    // from it (up to a bound), so that it is rarely regrown, and copied, while filled.
     let row_bytes = AtomicUsize::new(512);
+    let chunks = ChunkEncoder {
+        policy,
+        encoder: &encoder,
+        row_bytes: &row_bytes,
+    };
     std::thread::scope(|scope| {
-        let (batches, received) = sync_channel::<Vec<InputRow>>(QUEUED);
+        let (batches, received) = sync_channel::<InputBatch>(QUEUED);
         let reader = scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let result = read_rows(source, &policy.schema, options, &mut |row| {
-                batch.push(row);
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if batches.send(full).is_err() {
-                        // The writer stopped; its own error is reported.
-                        return Err(InputError::Write {
-                            message: "output stopped".to_string(),
-                        });
+            read_batches(source, &policy.schema, options, BATCH, &mut |batch| {
+                batches.send(batch).map_err(|_| {
+                    // The writer stopped; its own error is reported.
+                    InputError::Write {
+                        message: "output stopped".to_string(),
                     }
-                }
-                Ok(())
-            });
-            if !batch.is_empty() {
-                let _ = batches.send(batch);
-            }
-            result
+                })
+            })
         });
-        let (to_write, encoded) = sync_channel::<Encoded>(1);
+        let (to_write, encoded) = sync_channel::<Vec<EncodedChunk>>(1);
         let written = scope.spawn(move || -> std::io::Result<()> {
             for batch in encoded {
                 for part in batch {
@@ -150,31 +159,26 @@ pub fn evaluate_source<W: Write + Send>(
         let mut done = 0u64;
         for batch in received {
             let rows = batch.len() as u64;
-            let encoded: Encoded = batch
-                .into_par_iter()
-                .chunks(CHUNK)
-                .map(|chunk| {
-                    let mut decision = Decision::empty();
-                    let mut scratch = Scratch::default();
-                    let per_row = row_bytes.load(Ordering::Relaxed);
-                    let size = chunk.len().saturating_mul(per_row + per_row / 4);
-                    let mut buf = Vec::with_capacity(size.min(MAX_RESERVED));
-                    let mut kinds = [0u64; 4];
-                    let mut rows = 0;
-                    for row in chunk {
-                        // Cells become values here, in parallel, not on the reader.
-                        decide_row(policy, row, every_outcome, &mut scratch, &mut decision);
-                        kinds[decision.kind as usize] += 1;
-                        rows +=
-                            encoder.encode_many(policy, std::iter::once(&decision), &mut buf)?;
-                    }
-                    scratch.give_back();
-                    if rows > 0 {
-                        row_bytes.store(buf.len().div_ceil(rows as usize), Ordering::Relaxed);
-                    }
-                    Ok((buf, rows, kinds))
-                })
-                .collect();
+            let encoded: Vec<EncodedChunk> = match &batch {
+                InputBatch::Records(records) => records
+                    .par_chunks(CHUNK)
+                    .map(|chunk| {
+                        chunks.encode(chunk.iter(), |record, scratch| {
+                            policy.evaluate_into(record, &mut scratch.decision)
+                        })
+                    })
+                    .collect(),
+                InputBatch::Csv(csv) => csv
+                    .chunks(CHUNK)
+                    .collect::<Vec<_>>()
+                    .into_par_iter()
+                    .map(|chunk| {
+                        chunks.encode(chunk.into_iter(), |row, scratch| {
+                            decide_csv_row(policy, &row, every_outcome, scratch)
+                        })
+                    })
+                    .collect(),
+            };
             if to_write.send(encoded).is_err() {
                 // The writer stopped on an error, reported below.
                 break;

@@ -12,7 +12,7 @@ use common::random_record;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sweetspot::eval::{decide, SlotDecision, SlotPlan};
-use sweetspot::io::{read_records, read_rows, InputOptions, InputRow, InputSource};
+use sweetspot::io::{read_batches, read_records, InputBatch, InputOptions, InputSource};
 use sweetspot::Policy;
 
 fn assert_same(
@@ -161,14 +161,17 @@ fn csv_rows_read_into_slots_match_encoded_records() {
         })
         .unwrap();
         let mut direct = Vec::new();
-        read_rows(&source, &policy.schema, &options, &mut |row| {
-            let InputRow::Csv(row) = row else {
+        // Batches of 7 rows: rows are read back from several batches.
+        read_batches(&source, &policy.schema, &options, 7, &mut |batch| {
+            let InputBatch::Csv(rows) = batch else {
                 panic!("{file} is CSV")
             };
-            let (record, words) =
-                row.into_slots(&policy.schema, slots, Vec::new(), &mut Vec::new());
-            assert!(record.values.is_empty());
-            direct.push((record.id, record.errors, words));
+            assert!(rows.len() <= 7);
+            for row in rows.iter() {
+                let (record, words) = row.to_slots(&policy.schema, slots, Vec::new());
+                assert!(record.values.is_empty());
+                direct.push((record.id, record.errors, words));
+            }
             Ok(())
         })
         .unwrap();

@@ -8,14 +8,13 @@
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
 use std::rc::Rc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use super::convert::{ReadOptions, RecordBuilder};
+use super::convert::ReadOptions;
+use super::csv_rows::CsvRows;
 use super::error::InputError;
-use super::read::{InputOptions, InputRow, InputSummary};
+use super::read::{InputBatch, InputOptions, InputSummary};
 use crate::check::Schema;
-use crate::eval::SlotPlan;
-use crate::record::Record;
 
 /// The largest cell, in bytes (1 MiB).
 pub const MAX_CELL_BYTES: usize = 1 << 20;
@@ -234,7 +233,8 @@ pub(crate) fn read_csv(
     delimiter: u8,
     schema: &Schema,
     options: &InputOptions,
-    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
+    rows_per_batch: usize,
+    sink: &mut dyn FnMut(InputBatch) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let state = Rc::new(RefCell::new(ScanState {
         line: 1,
@@ -328,23 +328,46 @@ pub(crate) fn read_csv(
         columns,
         names,
         read: options.read,
-        spare: Mutex::new(Vec::new()),
     });
-    // Each row is handed on (to another thread), so it gets its own buffers: sized like
-    // the header row, they rarely need to grow while the row is read.
-    let (bytes, fields) = (headers.as_slice().len().max(64) * 2, headers.len());
-    let mut reused: Vec<csv::ByteRecord> = Vec::new();
-    loop {
-        if reused.is_empty() {
-            reused = columns.take_spare();
+    let mut batch = CsvRows::new(Arc::clone(&columns), rows_per_batch);
+    let read = read_rows(
+        &mut csv,
+        &unclosed,
+        &failed,
+        &mut summary,
+        &mut |row, position| {
+            batch.push(row, position, row.position().map(|p| p.line()));
+            if batch.len() >= rows_per_batch || batch.byte_len() >= MAX_BATCH_BYTES {
+                let full = std::mem::replace(
+                    &mut batch,
+                    CsvRows::new(Arc::clone(&columns), rows_per_batch),
+                );
+                sink(InputBatch::Csv(full))?;
+            }
+            Ok(())
+        },
+    );
+    // The rows read before an error are handed on all the same.
+    if !batch.is_empty() {
+        let flushed = sink(InputBatch::Csv(batch));
+        if read.is_ok() {
+            flushed?;
         }
-        let mut row = reused
-            .pop()
-            .unwrap_or_else(|| csv::ByteRecord::with_capacity(bytes, fields));
-        let more = csv.read_byte_record(&mut row).map_err(failed)?;
-        if !more {
-            break;
-        }
+    }
+    read.map(|()| summary)
+}
+
+/// Reads every row after the header, handing each on with its 1-based position among
+/// the records; blank lines are skipped.
+fn read_rows<R: Read>(
+    csv: &mut csv::Reader<R>,
+    unclosed: &dyn Fn(u64) -> Option<InputError>,
+    failed: &dyn Fn(csv::Error) -> InputError,
+    summary: &mut InputSummary,
+    sink: &mut dyn FnMut(&csv::ByteRecord, u64) -> Result<(), InputError>,
+) -> Result<(), InputError> {
+    let mut row = csv::ByteRecord::new();
+    while csv.read_byte_record(&mut row).map_err(failed)? {
         if let Some(e) = unclosed(csv.position().byte()) {
             return Err(e);
         }
@@ -357,16 +380,14 @@ pub(crate) fn read_csv(
             continue;
         }
         summary.records += 1;
-        let line = row.position().map(|p| p.line());
-        sink(InputRow::Csv(CsvRow {
-            columns: Arc::clone(&columns),
-            row,
-            position: summary.records,
-            line,
-        }))?;
+        sink(&row, summary.records)?;
     }
-    Ok(summary)
+    Ok(())
 }
+
+/// Bytes of cells after which a batch is handed on before it is full: a batch of huge
+/// rows must not hold many of them in memory at once.
+const MAX_BATCH_BYTES: usize = 16 << 20;
 
 /// The columns of a CSV file, matched to the schema: what turns a row into a record.
 #[derive(Debug)]
@@ -376,146 +397,21 @@ pub struct CsvColumns {
     /// The header's column names.
     names: Vec<String>,
     read: ReadOptions,
-    /// Rows already turned into records, handed back for the reader to read into
-    /// again: rows are read on one thread and freed on others, which costs more than
-    /// reusing their buffers.
-    spare: Mutex<Vec<csv::ByteRecord>>,
 }
-
-/// Rows longer than this are not reused, so that one huge row does not keep its
-/// buffer alive for the rest of the run.
-const REUSED_ROW_BYTES: usize = 1 << 16;
 
 impl CsvColumns {
-    /// Hands rows back for reuse (see [`CsvRow::into_slots`]); `rows` is left empty.
-    pub fn give_back(&self, rows: &mut Vec<csv::ByteRecord>) {
-        if let Ok(mut spare) = self.spare.lock() {
-            spare.append(rows);
-        }
-        rows.clear();
-    }
-
-    /// Rows handed back so far, taken all at once.
-    fn take_spare(&self) -> Vec<csv::ByteRecord> {
-        self.spare
-            .lock()
-            .map(|mut spare| std::mem::take(&mut *spare))
-            .unwrap_or_default()
-    }
-}
-
-/// One CSV row as read, not yet turned into a record (that can happen on another
-/// thread: see [`crate::run`]).
-#[derive(Debug)]
-pub struct CsvRow {
-    columns: Arc<CsvColumns>,
-    row: csv::ByteRecord,
-    position: u64,
-    line: Option<u64>,
-}
-
-impl CsvRow {
-    /// The record this row holds, read by the schema.
-    pub fn into_record(self, schema: &Schema) -> Record {
-        let builder = RecordBuilder::new(schema, self.position, self.line);
-        self.read(schema, builder).0.finish()
-    }
-
-    /// The record this row holds, its values written straight into typed-slot words
-    /// of `plan` (in `words`, reused); the record keeps its id, errors and line only.
-    /// The row's buffer goes into `spare`, to be handed back with
-    /// [`CsvColumns::give_back`].
-    pub fn into_slots(
-        self,
-        schema: &Schema,
-        plan: &SlotPlan,
-        words: Vec<u64>,
-        spare: &mut Vec<csv::ByteRecord>,
-    ) -> (Record, Vec<u64>) {
-        let builder = RecordBuilder::with_slots(schema, plan, words, self.position, self.line);
-        let (builder, row) = self.read(schema, builder);
-        if row.as_slice().len() <= REUSED_ROW_BYTES {
-            spare.push(row);
-        }
-        builder.finish_slots()
-    }
-
-    /// The columns this row was read by.
-    pub fn columns(&self) -> &Arc<CsvColumns> {
+    /// The schema slot of each column; `None` for a column the schema lacks.
+    pub fn columns(&self) -> &[Option<usize>] {
         &self.columns
     }
 
-    /// Reads every cell into `builder`; gives the row's buffer back.
-    fn read<'s>(
-        self,
-        schema: &Schema,
-        builder: RecordBuilder<'s>,
-    ) -> (RecordBuilder<'s>, csv::ByteRecord) {
-        let CsvRow {
-            columns: table,
-            row,
-            line,
-            ..
-        } = self;
-        let (columns, names) = (&table.columns, &table.names);
-        let mut builder = builder.with_options(table.read);
-        if row.len() != columns.len() {
-            // Keep the record's id even when its cells do not line up.
-            if let Some(key) = schema.key {
-                if let Some(i) = columns.iter().position(|c| *c == Some(key)) {
-                    if let Some(cell) = row.get(i).and_then(|c| std::str::from_utf8(c).ok()) {
-                        builder.set_key(cell);
-                    }
-                }
-            }
-            builder.record_error(format!(
-                "line {} has {} cells, the header has {}",
-                line.unwrap_or(0),
-                row.len(),
-                columns.len()
-            ));
-        } else {
-            // One UTF-8 check for the whole row; cell by cell only to name a bad column.
-            let row = match csv::StringRecord::from_byte_record(row) {
-                Ok(text) => {
-                    for (index, cell) in text.iter().enumerate() {
-                        match columns[index] {
-                            Some(id) => builder.set_text(id, cell),
-                            None if table.read.strict && !cell.is_empty() => {
-                                builder.unknown_field(&names[index])
-                            }
-                            None => {}
-                        }
-                    }
-                    return (builder, text.into_byte_record());
-                }
-                Err(e) => e.into_byte_record(),
-            };
-            for (index, cell) in row.iter().enumerate() {
-                let Ok(cell) = std::str::from_utf8(cell) else {
-                    // The error names the field, as for any other bad cell; the other
-                    // cells are still read.
-                    let message = format!(
-                        "column `{}` is not valid UTF-8; save the file as UTF-8",
-                        names[index]
-                    );
-                    match columns[index] {
-                        Some(_) => builder.field_error(&names[index], message),
-                        None if table.read.strict => builder.unknown_field(&names[index]),
-                        None => {}
-                    }
-                    continue;
-                };
-                match columns[index] {
-                    Some(id) => builder.set_text(id, cell),
-                    None if table.read.strict && !cell.is_empty() => {
-                        builder.unknown_field(&names[index])
-                    }
-                    None => {}
-                }
-            }
-            return (builder, row);
-        }
-        (builder, row)
+    /// The header's column names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// How cells are read.
+    pub fn read_options(&self) -> ReadOptions {
+        self.read
     }
 }

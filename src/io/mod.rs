@@ -2,6 +2,7 @@
 
 mod convert;
 mod csv_in;
+mod csv_rows;
 mod error;
 mod preencoded;
 mod read;
@@ -12,11 +13,12 @@ pub use convert::{
     parse_decimal_comma, parse_number, record_from_json, value_from_text, value_from_text_with,
     ReadOptions, RecordBuilder,
 };
-pub use csv_in::{CsvColumns, CsvRow, MAX_CELL_BYTES, MAX_ROW_BYTES};
+pub use csv_in::{CsvColumns, MAX_CELL_BYTES, MAX_ROW_BYTES};
+pub use csv_rows::{CsvRow, CsvRows};
 pub use error::InputError;
 pub use read::{
-    read_from, read_records, read_rows, InputFormat, InputOptions, InputRow, InputSource,
+    read_batches, read_from, read_records, InputBatch, InputFormat, InputOptions, InputSource,
     InputSummary, MAX_JSONL_LINE_BYTES,
 };
 pub use row::{format_number, DecisionRow, Num};
-pub use write::{escape_formula, id_text, DecisionWriter, OutputFormat};
+pub use write::{escape_formula, id_text, DecisionWriter, OutputFormat, RowEncoder};

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::convert::{record_from_json, ReadOptions, RecordBuilder};
+use super::csv_rows::CsvRows;
 use super::error::InputError;
 use crate::check::Schema;
 use crate::record::Record;
@@ -62,25 +63,45 @@ pub struct InputSummary {
     pub warnings: Vec<String>,
 }
 
-/// One input row: a record already read, or a CSV row still to be read by the schema
-/// (turning cells into values is the costly part, and can run on another thread).
+/// Rows of one input, in input order, handed on a batch at a time.
 #[derive(Debug)]
-pub enum InputRow {
-    /// A record (from JSON or JSON Lines).
-    Record(Record),
-    /// A CSV row.
-    Csv(super::csv_in::CsvRow),
+pub enum InputBatch {
+    /// Records already read (JSON, JSON Lines).
+    Records(Vec<Record>),
+    /// CSV rows still to be read by the schema: turning cells into values is the
+    /// costly part, and can run on other threads.
+    Csv(CsvRows),
 }
 
-impl InputRow {
-    /// The record.
-    pub fn into_record(self, schema: &Schema) -> Record {
+impl InputBatch {
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
         match self {
-            InputRow::Record(record) => record,
-            InputRow::Csv(row) => row.into_record(schema),
+            InputBatch::Records(records) => records.len(),
+            InputBatch::Csv(rows) => rows.len(),
+        }
+    }
+
+    /// Whether the batch holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands each row's record to `sink`, in order.
+    pub fn for_each_record(
+        self,
+        schema: &Schema,
+        sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
+    ) -> Result<(), InputError> {
+        match self {
+            InputBatch::Records(records) => records.into_iter().try_for_each(sink),
+            InputBatch::Csv(rows) => rows.iter().try_for_each(|row| sink(row.to_record(schema))),
         }
     }
 }
+
+/// Rows per batch when records are handed on one at a time.
+const RECORD_BATCH: usize = 64;
 
 /// Reads every record of `source`, handing each to `sink` in order.
 ///
@@ -92,18 +113,21 @@ pub fn read_records(
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
-    read_rows(source, schema, options, &mut |row| {
-        sink(row.into_record(schema))
+    read_batches(source, schema, options, RECORD_BATCH, &mut |batch| {
+        batch.for_each_record(schema, sink)
     })
 }
 
-/// Reads every row of `source`, handing each to `sink` in order, CSV rows not yet
-/// turned into records (see [`InputRow`]).
-pub fn read_rows(
+/// Reads every row of `source`, handing them to `sink` in order, in batches of
+/// `rows_per_batch` rows (fewer for the last, and for CSV rows of many bytes), CSV
+/// rows not yet turned into records (see [`InputBatch`]). The rows read before an
+/// error are handed on before it is returned.
+pub fn read_batches(
     source: &InputSource,
     schema: &Schema,
     options: &InputOptions,
-    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
+    rows_per_batch: usize,
+    sink: &mut dyn FnMut(InputBatch) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
     let name = source.name();
     let (reader, format): (Box<dyn BufRead>, Option<InputFormat>) = match source {
@@ -123,7 +147,7 @@ pub fn read_rows(
             options.format,
         ),
     };
-    read_rows_from(reader, &name, format, schema, options, sink)
+    read_batches_from(reader, &name, format, schema, options, rows_per_batch, sink)
 }
 
 /// Reads every record from `reader` (named `name` in messages) in `format`; with no
@@ -142,19 +166,27 @@ pub fn read_from(
     options: &InputOptions,
     sink: &mut dyn FnMut(Record) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
-    read_rows_from(reader, name, format, schema, options, &mut |row| {
-        sink(row.into_record(schema))
-    })
+    read_batches_from(
+        reader,
+        name,
+        format,
+        schema,
+        options,
+        RECORD_BATCH,
+        &mut |batch| batch.for_each_record(schema, sink),
+    )
 }
 
-fn read_rows_from(
+fn read_batches_from(
     mut reader: Box<dyn BufRead>,
     name: &str,
     format: Option<InputFormat>,
     schema: &Schema,
     options: &InputOptions,
-    sink: &mut dyn FnMut(InputRow) -> Result<(), InputError>,
+    rows_per_batch: usize,
+    sink: &mut dyn FnMut(InputBatch) -> Result<(), InputError>,
 ) -> Result<InputSummary, InputError> {
+    let rows_per_batch = rows_per_batch.max(1);
     let unreadable = |e: std::io::Error| InputError::Unreadable {
         file: name.to_string(),
         message: io_message(&e),
@@ -193,14 +225,38 @@ fn read_rows_from(
             super::csv_in::detect_delimiter(reader.fill_buf().unwrap_or_default())
         });
         let reader = Box::new(std::io::Cursor::new(lead).chain(reader));
-        return super::csv_in::read_csv(reader, name, delimiter, schema, options, sink);
+        return super::csv_in::read_csv(
+            reader,
+            name,
+            delimiter,
+            schema,
+            options,
+            rows_per_batch,
+            sink,
+        );
     }
     let reader: Box<dyn BufRead> = Box::new(std::io::Cursor::new(lead).chain(reader));
-    let sink = &mut |record| sink(InputRow::Record(record));
-    match format {
-        InputFormat::Jsonl => read_jsonl(reader, name, schema, options, sink),
-        _ => read_json(reader, name, schema, options, sink),
+    let mut batch = Vec::with_capacity(rows_per_batch);
+    let add = &mut |record| {
+        batch.push(record);
+        if batch.len() < rows_per_batch {
+            return Ok(());
+        }
+        let full = std::mem::replace(&mut batch, Vec::with_capacity(rows_per_batch));
+        sink(InputBatch::Records(full))
+    };
+    let read = match format {
+        InputFormat::Jsonl => read_jsonl(reader, name, schema, options, add),
+        _ => read_json(reader, name, schema, options, add),
+    };
+    // The records read before an error are handed on all the same.
+    if !batch.is_empty() {
+        let flushed = sink(InputBatch::Records(batch));
+        if read.is_ok() {
+            flushed?;
+        }
     }
+    read
 }
 
 const BOM: &[u8] = &[0xEF, 0xBB, 0xBF];
