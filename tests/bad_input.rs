@@ -159,6 +159,35 @@ fn invalid_utf8_in_a_cell_is_an_invalid_row() {
     );
 }
 
+/// The row's bytes, delimiters left out, are valid UTF-8 (`é` is `\xc3\xa9`), but the
+/// delimiter splits the character: neither cell is UTF-8 on its own.
+#[test]
+fn a_character_split_by_a_delimiter_makes_both_cells_invalid() {
+    let mut csv = HEADER.as_bytes().to_vec();
+    csv.extend_from_slice(b"a1,Caf\xc3,\xa9,yes,public,\na2,Beta,120,yes,public,\n");
+    let r = eval("in.csv", &csv, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.rows(),
+        [
+            invalid(
+                json!("a1"),
+                &[
+                    (
+                        Some("name"),
+                        "column `name` is not valid UTF-8; save the file as UTF-8"
+                    ),
+                    (
+                        Some("employees"),
+                        "column `employees` is not valid UTF-8; save the file as UTF-8"
+                    )
+                ]
+            ),
+            ok("a2"),
+        ]
+    );
+}
+
 #[test]
 fn invalid_utf8_in_the_header_stops_the_file() {
     let r = eval("in.csv", b"id,n\xe4me\na1,x\n", &[]);

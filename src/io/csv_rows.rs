@@ -34,8 +34,10 @@ struct RowSpan {
 }
 
 impl CsvRows {
-    /// An empty batch of rows read by `columns`, with room for `rows` rows.
+    /// An empty batch of rows read by `columns`, with room for `rows` rows (up to a
+    /// bound: the buffers grow past it if need be).
     pub(super) fn new(columns: Arc<CsvColumns>, rows: usize) -> CsvRows {
+        let rows = rows.min(4096);
         CsvRows {
             columns,
             bytes: Vec::with_capacity(rows * 128),
