@@ -7,6 +7,7 @@ mod error;
 mod preencoded;
 mod read;
 mod row;
+mod row_frame;
 mod write;
 
 pub use convert::{

@@ -9,8 +9,9 @@ use serde_json::value::RawValue;
 use super::row::{
     rule_locations, Contribution, Location, NameRef, Num, OutcomeRow, PolicyStamp, Unknown,
 };
+use super::row_frame::RowFrame;
 use crate::check::Policy;
-use crate::eval::DecisionKind;
+use crate::eval::{DecisionKind, RuleOutcome};
 
 /// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
 /// encoded once per run instead of once per row.
@@ -23,17 +24,22 @@ pub struct Preencoded {
     pub(super) decisions: Vec<Box<RawValue>>,
     /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
     /// unknown almost always misses one field).
-    pub(super) unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
+    unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
     /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
-    pub(super) contributions: Vec<Option<(f64, Box<RawValue>)>>,
+    contributions: Vec<Option<(f64, Box<RawValue>)>>,
     pub(super) stamp: Box<RawValue>,
     /// By rule: where it stands (for `eval --explain`).
     pub(super) locations: Vec<Box<RawValue>>,
     /// By rule: its usual `--explain` outcome entries (false; true with constant
     /// points; unknown for want of each field it reads), each with what it shows.
-    pub(super) outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
+    outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
+    /// The constant bytes of a row, for splicing rows (see [`RowFrame`]); `None` if
+    /// serde_json could not encode them (rows are then serialized whole).
+    pub(super) frame: Option<RowFrame>,
     /// The policy it was made for.
     hash: String,
+    /// How many tiers that policy has.
+    tier_count: usize,
 }
 
 impl Preencoded {
@@ -108,13 +114,52 @@ impl Preencoded {
                         .collect()
                 })
                 .collect(),
+            frame: RowFrame::new(policy).ok(),
             hash: policy.hash.clone(),
+            tier_count: policy.tiers.len(),
         }
     }
 
     /// Whether this was made for `policy` (the same text, so the same names).
     pub fn is_for(&self, policy: &Policy) -> bool {
-        self.hash == policy.hash && self.rules.len() == policy.rules.len()
+        self.hash == policy.hash
+            && self.rules.len() == policy.rules.len()
+            && self.tier_count == policy.tiers.len()
+    }
+
+    /// The usual `unknown` entry of `o`'s rule, if it shows exactly what `o` shows
+    /// (one missing field).
+    pub(super) fn usual_unknown(&self, o: &RuleOutcome) -> Option<&RawValue> {
+        let [field] = o.missing.as_slice() else {
+            return None;
+        };
+        let entries = self.unknowns.get(o.rule)?;
+        entries
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, raw)| &**raw)
+    }
+
+    /// The usual `contributions` entry of `o`'s rule, if it shows `o`'s points.
+    pub(super) fn usual_contribution(&self, o: &RuleOutcome) -> Option<&RawValue> {
+        match self.contributions.get(o.rule) {
+            Some(Some((points, raw))) if *points == o.points => Some(raw),
+            _ => None,
+        }
+    }
+
+    /// The usual `--explain` outcome entry of `o`'s rule, if it shows exactly what
+    /// `o` shows (truth, effect, points and at most one missing field).
+    pub(super) fn usual_outcome(&self, o: &RuleOutcome) -> Option<&RawValue> {
+        if o.missing.len() > 1 {
+            return None;
+        }
+        let key: OutcomeKey = (o.truth, o.effect, o.points, o.missing.first().copied());
+        let entries = self.outcomes.get(o.rule)?;
+        entries
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, raw)| &**raw)
     }
 }
 
@@ -136,7 +181,7 @@ mod erased {
 
 /// What an `--explain` outcome entry shows besides its rule: truth, effect, points
 /// and the one missing field (if any).
-pub(super) type OutcomeKey = (
+type OutcomeKey = (
     crate::eval::Truth,
     Option<crate::syntax::ast::MissingAction>,
     f64,

@@ -4,7 +4,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::preencoded::{OutcomeKey, Preencoded};
+use super::preencoded::Preencoded;
 use crate::check::Policy;
 use crate::eval::{Decision, RuleOutcome};
 
@@ -146,16 +146,7 @@ impl Serialize for Outcomes<'_> {
         for o in &self.1.outcomes {
             let rule = &self.0.rules[o.rule];
             let pre = self.3;
-            let key: OutcomeKey = (o.truth, o.effect, o.points, o.missing.first().copied());
-            let usual = pre
-                .and_then(|pre| pre.outcomes.get(o.rule))
-                .and_then(|entries| {
-                    entries
-                        .iter()
-                        .find(|(k, _)| *k == key && o.missing.len() <= 1)
-                        .map(|(_, raw)| raw)
-                });
-            if let Some(raw) = usual {
+            if let Some(raw) = pre.and_then(|pre| pre.usual_outcome(o)) {
                 seq.serialize_element(raw)?;
                 continue;
             }
@@ -205,11 +196,7 @@ impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.contributions() {
-            let whole = self
-                .1
-                .and_then(|pre| pre.contributions.get(o.rule))
-                .and_then(Option::as_ref);
-            if let Some((_, raw)) = whole.filter(|(points, _)| *points == o.points) {
+            if let Some(raw) = self.1.and_then(|pre| pre.usual_contribution(o)) {
                 seq.serialize_element(raw)?;
                 continue;
             }
@@ -234,14 +221,9 @@ impl Serialize for Unknowns<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.unknowns() {
-            if let ([field], Some(pre)) = (o.missing.as_slice(), self.1) {
-                let whole = pre.unknowns.get(o.rule).and_then(|entries| {
-                    entries.iter().find(|(f, _)| f == field).map(|(_, raw)| raw)
-                });
-                if let Some(raw) = whole {
-                    seq.serialize_element(raw)?;
-                    continue;
-                }
+            if let Some(raw) = self.1.and_then(|pre| pre.usual_unknown(o)) {
+                seq.serialize_element(raw)?;
+                continue;
             }
             let missing: smallvec::SmallVec<[NameRef<'_>; 2]> = o
                 .missing

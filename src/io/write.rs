@@ -4,6 +4,7 @@ use std::io::Write;
 
 use super::preencoded::Preencoded;
 use super::row::{format_number, rule_locations, DecisionRow, RuleLocation};
+use super::row_frame::encode_row;
 use crate::check::Policy;
 use crate::eval::{Decision, DecisionKind};
 use crate::record::RecordId;
@@ -38,13 +39,20 @@ impl RowEncoder {
     pub fn encode(&self, policy: &Policy, d: &Decision, buf: &mut Vec<u8>) -> std::io::Result<()> {
         match self.format {
             OutputFormat::Jsonl | OutputFormat::Json => {
-                let row = DecisionRow {
-                    policy,
-                    decision: d,
-                    outcomes: self.locations.as_deref(),
-                    pre: self.pre.as_ref().filter(|pre| pre.is_for(policy)),
-                };
-                serde_json::to_writer(&mut *buf, &row)?;
+                let pre = self.pre.as_ref().filter(|pre| pre.is_for(policy));
+                match pre.and_then(|pre| Some((pre, pre.frame.as_ref()?))) {
+                    // The fast path: constant bytes encoded once, values now.
+                    Some((pre, frame)) => encode_row(frame, pre, d, self.locations.is_some(), buf)?,
+                    None => serde_json::to_writer(
+                        &mut *buf,
+                        &DecisionRow {
+                            policy,
+                            decision: d,
+                            outcomes: self.locations.as_deref(),
+                            pre,
+                        },
+                    )?,
+                }
                 if self.format == OutputFormat::Jsonl {
                     buf.push(b'\n');
                 }
