@@ -38,10 +38,11 @@ impl CsvRows {
     /// bound: the buffers grow past it if need be).
     pub(super) fn new(columns: Arc<CsvColumns>, rows: usize) -> CsvRows {
         let rows = rows.min(4096);
+        let cells = rows * columns.columns().len();
         CsvRows {
             columns,
             bytes: Vec::with_capacity(rows * 128),
-            ends: Vec::with_capacity(rows * 16),
+            ends: Vec::with_capacity(cells),
             spans: Vec::with_capacity(rows),
         }
     }
@@ -50,11 +51,10 @@ impl CsvRows {
     pub(super) fn push(&mut self, row: &csv::ByteRecord, position: u64, line: Option<u64>) {
         let (bytes_start, cells_start) = (self.bytes.len(), self.ends.len());
         self.bytes.extend_from_slice(row.as_slice());
-        let mut end = 0;
-        for cell in row {
-            end += cell.len();
-            self.ends.push(end);
-        }
+        self.ends.extend(row.iter().scan(0, |end, cell| {
+            *end += cell.len();
+            Some(*end)
+        }));
         self.spans.push(RowSpan {
             bytes: bytes_start..self.bytes.len(),
             cells: cells_start..self.ends.len(),
