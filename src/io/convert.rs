@@ -59,6 +59,7 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// The common case of CRM data, read without the general float parser: an optional
 /// `-` and 1 to 15 digits. Such an integer is below 2^53, so it converts to `f64`
 /// exactly, giving the same number as `str::parse::<f64>` would.
+#[inline(always)]
 fn parse_small_integer(s: &str) -> Option<f64> {
     let (negative, digits) = match s.as_bytes() {
         [b'-', rest @ ..] => (true, rest),
@@ -114,7 +115,21 @@ pub fn parse_decimal_comma(s: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|n| n.is_finite())
 }
 
+/// Reads a bool: `true`/`false`, `yes`/`no` in any case, or `1`/`0`.
+#[inline]
 fn parse_bool(s: &str) -> Option<bool> {
+    // The spellings exports mostly use, each one compare of a few bytes; the rest
+    // (other cases, and what is no bool) take the case-insensitive compares.
+    match s.as_bytes() {
+        b"true" | b"1" => Some(true),
+        b"false" | b"0" => Some(false),
+        _ => parse_bool_any_case(s),
+    }
+}
+
+/// [`parse_bool`] for other spellings: out of line, as few cells need it.
+#[inline(never)]
+fn parse_bool_any_case(s: &str) -> Option<bool> {
     let is = |word: &str| s.eq_ignore_ascii_case(word);
     if is("true") || is("yes") || s == "1" {
         Some(true)
@@ -143,12 +158,19 @@ fn number_error(field: &str, cell: &str, options: ReadOptions) -> FieldError {
 
 /// Reads one number cell by the options.
 fn number_from_text(field: &str, cell: &str, options: ReadOptions) -> Result<f64, FieldError> {
-    let parsed = if options.decimal_comma {
+    read_number(cell, options).ok_or_else(|| number_error(field, cell, options))
+}
+
+/// Reads one number cell by the options: `None` if it is not a number.
+#[inline(always)]
+fn read_number(cell: &str, options: ReadOptions) -> Option<f64> {
+    if options.decimal_comma {
         parse_decimal_comma(cell)
     } else {
-        parse_number(cell)
-    };
-    parsed.ok_or_else(|| number_error(field, cell, options))
+        // `parse_number` tries this first too; inlined here, the common integer cell
+        // of the slot path costs no call.
+        parse_small_integer(cell).or_else(|| parse_number(cell))
+    }
 }
 
 /// Reads one text cell (already known to be non-empty) as a field's type.
@@ -203,52 +225,16 @@ pub fn value_from_text_with(
     }
 }
 
-/// Reads one text cell (already known to be non-empty) straight into its typed-slot
-/// word. Errors are exactly those of [`value_from_text_with`], which builds them.
-fn word_from_text(
-    schema: &Schema,
-    plan: &SlotPlan,
-    id: usize,
-    cell: &str,
-    options: ReadOptions,
-) -> Result<u64, FieldError> {
-    let field = &schema.fields[id];
-    let word = match &field.ty {
-        FieldType::Text => Some(plan.text_word(id, cell)),
-        FieldType::TextList => Some(
-            cell.split(';')
-                .fold(0, |word, item| word | plan.text_word(id, item)),
-        ),
-        FieldType::Number => if options.decimal_comma {
-            parse_decimal_comma(cell)
-        } else {
-            parse_number(cell)
+/// Writes field `id`'s word and marks the field present (a slot plan exists only for
+/// schemas of at most 63 fields, so `words` has room for any field).
+#[inline(always)]
+fn set_word(words: &mut [u64], id: usize, word: u64) {
+    if let [present, fields @ ..] = words {
+        if let Some(w) = fields.get_mut(id) {
+            *w = word;
+            *present |= 1 << id;
         }
-        .map(f64::to_bits),
-        FieldType::Bool => parse_bool(cell).map(u64::from),
-        FieldType::Enum(values) => values
-            .iter()
-            .position(|v| schema.enum_name(*v) == cell)
-            .map(|position| plan.enum_word(id, position)),
-        FieldType::NumberList => None,
-    };
-    match word {
-        Some(word) => Ok(word),
-        None => word_the_usual_way(schema, id, cell, options),
     }
-}
-
-/// Errors, and lists of numbers (which no slot test reads): read the usual way. Kept
-/// out of line, so that the common path stays small.
-#[cold]
-#[inline(never)]
-fn word_the_usual_way(
-    schema: &Schema,
-    id: usize,
-    cell: &str,
-    options: ReadOptions,
-) -> Result<u64, FieldError> {
-    value_from_text_with(schema, id, cell, options).map(|_| 0)
 }
 
 /// Builds records field by field, then checks required fields and sets the id.
@@ -278,7 +264,8 @@ impl<'s> RecordBuilder<'s> {
     /// A new record whose values are written as typed-slot words of `plan` into
     /// `words` (cleared first, so that a caller can hand the same buffer back each
     /// time); the record keeps only its id, errors and line. See
-    /// [`RecordBuilder::finish_slots`].
+    /// [`RecordBuilder::finish_slots`]. `plan` must be compiled from the policy
+    /// `schema` belongs to: it knows how that schema's fields are read.
     pub fn with_slots(
         schema: &'s Schema,
         plan: &'s SlotPlan,
@@ -335,38 +322,50 @@ impl<'s> RecordBuilder<'s> {
     }
 
     /// Sets only the id from a key cell (for rows whose other cells cannot be read).
+    /// Out of line: once a row, and it keeps the allocation out of
+    /// [`RecordBuilder::set_text`], which runs for every cell.
+    #[inline(never)]
     pub fn set_key(&mut self, cell: &str) {
         self.raw_key = Some(cell.to_string());
     }
 
     /// Sets a field from a text cell; an empty cell is missing.
+    // Inline: it runs once per cell, and inside the caller's loop over the cells it
+    // needs no registers of its own saved and restored each time.
+    #[inline(always)]
     pub fn set_text(&mut self, id: usize, cell: &str) {
         if Some(id) == self.schema.key {
-            self.raw_key = Some(cell.to_string());
+            self.set_key(cell);
         }
         if cell.is_empty() {
             return;
         }
         if let Some((plan, words)) = &mut self.slots {
-            match word_from_text(self.schema, plan, id, cell, self.options) {
-                Ok(word) => {
-                    // A slot plan exists only for schemas of at most 63 fields.
-                    if let Some(w) = words.get_mut(1 + id) {
-                        *w = word;
-                        words[0] |= 1 << id;
-                    }
-                }
-                Err(e) => self.push_error(e),
+            let options = self.options;
+            match plan.cell_word(id, cell, |c| read_number(c, options), parse_bool) {
+                Some(word) => set_word(words, id, word),
+                None => self.set_word_the_usual_way(id, cell),
             }
             return;
         }
         self.set_value_text(id, cell);
     }
 
+    /// A cell the slot plan gives no word for: one that is no value of its field's
+    /// type (the error comes from [`value_from_text_with`], as without slots), or a
+    /// list of numbers (no slot test reads its word). Out of line, so that the
+    /// common path stays small.
     #[cold]
     #[inline(never)]
-    fn push_error(&mut self, e: FieldError) {
-        self.record.errors.push(e);
+    fn set_word_the_usual_way(&mut self, id: usize, cell: &str) {
+        match value_from_text_with(self.schema, id, cell, self.options) {
+            Ok(_) => {
+                if let Some((_, words)) = &mut self.slots {
+                    set_word(words, id, 0);
+                }
+            }
+            Err(e) => self.record.errors.push(e),
+        }
     }
 
     /// [`RecordBuilder::set_text`] into a value: out of line, so that the slot path
@@ -504,8 +503,6 @@ impl<'s> RecordBuilder<'s> {
 
     /// Checks required fields and sets the id.
     fn check(&mut self) {
-        // A record that could not be read at all gets its one error, not one per field.
-        let unreadable = self.record.errors.iter().any(|e| e.field.is_none());
         // In slot form, the usual case (every required field present) is one test.
         let complete = match &self.slots {
             Some((plan, words)) => words
@@ -513,6 +510,26 @@ impl<'s> RecordBuilder<'s> {
                 .is_some_and(|p| p & plan.required_fields() == plan.required_fields()),
             None => false,
         };
+        // The usual row (complete, nothing wrong) has no errors to add or sort.
+        if !complete || !self.record.errors.is_empty() {
+            self.check_fields(complete);
+        }
+        if let (Some(key), Some(raw)) = (self.schema.key, self.raw_key.take()) {
+            if !raw.is_empty() {
+                self.record.id = match self.key_number(key) {
+                    Some(n) => RecordId::Number(n),
+                    None => RecordId::Text(raw),
+                };
+            }
+        }
+    }
+
+    /// Adds an error for each required field that is missing (unless the record is
+    /// `complete`, or could not be read at all), then sorts the errors.
+    #[inline(never)]
+    fn check_fields(&mut self, complete: bool) {
+        // A record that could not be read at all gets its one error, not one per field.
+        let unreadable = self.record.errors.iter().any(|e| e.field.is_none());
         for (id, field) in self.schema.fields.iter().enumerate() {
             if unreadable || complete {
                 break;
@@ -537,14 +554,6 @@ impl<'s> RecordBuilder<'s> {
                 .unwrap_or(usize::MAX)
         };
         self.record.errors.sort_by_key(index);
-        if let (Some(key), Some(raw)) = (self.schema.key, self.raw_key.take()) {
-            if !raw.is_empty() {
-                self.record.id = match self.key_number(key) {
-                    Some(n) => RecordId::Number(n),
-                    None => RecordId::Text(raw),
-                };
-            }
-        }
     }
 }
 
@@ -626,15 +635,26 @@ mod tests {
     #[test]
     fn bools_read_in_any_case() {
         for (cell, value) in [
+            ("true", Some(true)),
             ("TRUE", Some(true)),
+            ("tRuE", Some(true)),
+            ("yes", Some(true)),
             ("Yes", Some(true)),
             ("1", Some(true)),
             ("false", Some(false)),
+            ("False", Some(false)),
+            ("no", Some(false)),
             ("NO", Some(false)),
             ("0", Some(false)),
+            ("nope", None),
             ("y", None),
             ("01", None),
             ("truee", None),
+            ("tru", None),
+            ("", None),
+            (" true", None),
+            ("true ", None),
+            ("ja", None),
         ] {
             assert_eq!(parse_bool(cell), value, "{cell}");
         }

@@ -2,15 +2,44 @@
 //! shape, postfix programs for compound rules, points, effects and tiers. Shapes the
 //! slot plan cannot test (see `shape.rs`) and policies beyond its limits get no plan.
 
-use crate::check::{FieldType, Policy, TypedExpr};
+use crate::check::{Field, FieldType, Policy, Schema, TypedExpr};
 use crate::syntax::ast::{MissingAction, RuleKind};
 
 use super::number::SlotNum;
 use super::shape::{range_of, Compiler, Shape, Unsupported};
+use super::text_index::TextIndex;
 use super::{
-    BitLeaf, CompareLeaf, Compound, Encoding, LeafMissing, Points, PresenceLeaf, RangeLeaf,
-    SlotPlan, Step, TierTest, MAX_COMPARES, MAX_COMPOUNDS, MAX_DEPTH, MAX_FIELDS, MAX_LEAVES,
+    BitLeaf, CellRead, CompareLeaf, Compound, Encoding, LeafMissing, Points, PresenceLeaf,
+    RangeLeaf, SlotPlan, Step, TierTest, MAX_COMPARES, MAX_COMPOUNDS, MAX_DEPTH, MAX_FIELDS,
+    MAX_LEAVES,
 };
+
+/// What a cell of `field`, stored as `encoding`, turns into: the words
+/// [`SlotPlan::encode`] writes for the value the cell holds.
+fn cell_read(schema: &Schema, field: &Field, encoding: &Encoding) -> CellRead {
+    let tested = matches!(encoding, Encoding::Text | Encoding::TextList);
+    match &field.ty {
+        FieldType::Text if tested => CellRead::Text,
+        FieldType::TextList if tested => CellRead::TextList,
+        FieldType::Text | FieldType::TextList => CellRead::Zero,
+        FieldType::Number => CellRead::Number,
+        FieldType::Bool => CellRead::Bool,
+        FieldType::Enum(values) => {
+            let one_hot = matches!(encoding, Encoding::Enum(_));
+            CellRead::Enum(TextIndex::new(values.iter().enumerate().map(
+                |(position, v)| {
+                    let word = if one_hot && position < 64 {
+                        1 << position
+                    } else {
+                        0
+                    };
+                    (schema.enum_name(*v), word)
+                },
+            )))
+        }
+        FieldType::NumberList => CellRead::Usual,
+    }
+}
 
 /// Numbers the leaves of one shape: the leaves go into `plan`, the postfix steps into
 /// `steps`.
@@ -153,7 +182,8 @@ impl SlotPlan {
                 .enumerate()
                 .filter(|(_, f)| !f.optional)
                 .fold(0, |mask, (i, _)| mask | 1 << i),
-            texts: Vec::new(),
+            texts: TextIndex::default(),
+            cells: Vec::new(),
             bits: Vec::new(),
             ranges: Vec::new(),
             presences: Vec::new(),
@@ -261,8 +291,17 @@ impl SlotPlan {
                 Some(_) => return Err("a tier condition other than `score OP number`"),
             });
         }
+        // At most 64 texts: a 65th makes `Compiler::text_bit` fail.
+        plan.texts = TextIndex::new(
+            (compiler.texts.iter().enumerate())
+                .filter(|(i, _)| *i < 64)
+                .map(|(i, text)| (&**text, 1 << i)),
+        );
+        plan.cells = (policy.schema.fields.iter())
+            .zip(&compiler.encodings)
+            .map(|(field, encoding)| cell_read(&policy.schema, field, encoding))
+            .collect();
         plan.encodings = compiler.encodings;
-        plan.texts = compiler.texts;
         Ok(plan)
     }
 }

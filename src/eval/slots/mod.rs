@@ -26,11 +26,13 @@ mod encode;
 mod expand;
 mod number;
 mod shape;
+mod text_index;
 
 pub use decide::SlotDecision;
 
 use crate::syntax::ast::CompareOp;
 use number::SlotNum;
+use text_index::TextIndex;
 
 /// Missing fields as a bit set.
 type Mask = u64;
@@ -149,14 +151,36 @@ enum Encoding {
     PresenceOnly,
 }
 
+/// What a non-empty cell of a field turns into: worked out once per plan from the
+/// field's type and encoding, so that reading a cell is one match and, for an enum
+/// or a text, one lookup (see [`SlotPlan::cell_word`]).
+#[derive(Debug, Clone)]
+enum CellRead {
+    /// A text or list of texts no test reads: the word is 0, whatever the text.
+    Zero,
+    /// A text: the bit of its text constant (0: none of them).
+    Text,
+    /// A list of texts, `;` between items: the OR of the items' bits.
+    TextList,
+    Number,
+    Bool,
+    /// An enum: the word of each declared value (one-hot, or 0 when no test reads
+    /// the field); any other text is not a value of the field.
+    Enum(TextIndex),
+    /// Read the usual way: a list of numbers (no test reads it).
+    Usual,
+}
+
 /// A policy compiled for records in slot form.
 #[derive(Debug, Clone)]
 pub struct SlotPlan {
     encodings: Vec<Encoding>,
     /// Fields not marked optional, as a presence mask.
     required: u64,
-    /// The policy's text constants: text `i` is bit `i`.
-    texts: Vec<Box<str>>,
+    /// The policy's text constants: text `i` has the word `1 << i`.
+    texts: TextIndex,
+    /// Per field: what a cell of it turns into.
+    cells: Vec<CellRead>,
     bits: Vec<BitLeaf>,
     ranges: Vec<RangeLeaf>,
     presences: Vec<PresenceLeaf>,
