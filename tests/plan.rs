@@ -444,11 +444,13 @@ fn looked_up_cells_read_into_slots_as_into_records() {
     })
     .unwrap();
     let mut direct = Vec::new();
-    read_rows(&source, &policy.schema, &options, &mut |row| {
-        let InputRow::Csv(row) = row else {
+    read_batches(&source, &policy.schema, &options, 64, &mut |batch| {
+        let InputBatch::Csv(rows) = batch else {
             panic!("cells.csv is CSV")
         };
-        direct.push(row.into_slots(&policy.schema, slots, Vec::new(), &mut Vec::new()));
+        for row in rows.iter() {
+            direct.push(row.to_slots(&policy.schema, slots, Vec::new()));
+        }
         Ok(())
     })
     .unwrap();
