@@ -8,10 +8,10 @@
 use std::cell::RefCell;
 use std::io::{BufRead, Read};
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::convert::ReadOptions;
-use super::csv_rows::CsvRows;
+use super::csv_rows::{CsvRows, RowBuffer, RowSize, RowSpan};
 use super::error::InputError;
 use super::read::{InputBatch, InputOptions, InputSummary};
 use crate::check::Schema;
@@ -244,16 +244,16 @@ pub(crate) fn read_csv(
     let scanner = Scanner {
         inner: reader,
         delimiter,
-
         state: Rc::clone(&state),
     };
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(scanner);
+    let mut csv = RowReader {
+        core: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+        input: std::io::BufReader::with_capacity(1 << 16, scanner),
+        byte: 0,
+        line: 1,
+    };
     // A read error: a limit the scanner stopped at, or a failure to read.
-    let failed = |e: csv::Error| {
+    let failed = |e: std::io::Error| {
         if let Some((line, message)) = state.borrow_mut().overflow.take() {
             return InputError::TooLarge {
                 file: name.to_string(),
@@ -263,7 +263,7 @@ pub(crate) fn read_csv(
         }
         InputError::BadCsv {
             file: name.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
+            line: 0,
             message: e.to_string(),
         }
     };
@@ -276,16 +276,21 @@ pub(crate) fn read_csv(
         })
     };
     let mut summary = InputSummary::default();
-    let headers = csv.byte_headers().map_err(failed)?.clone();
-    if let Some(e) = unclosed(csv.position().byte()) {
+    let mut header = RowBuffer::with_room(1 << 12, 64);
+    let size = csv.read(&mut header).map_err(failed)?;
+    if let Some(e) = unclosed(csv.byte) {
         return Err(e);
     }
-    if headers.is_empty() {
+    let Some(size) = size.map(|(size, _)| size) else {
         return Ok(summary);
-    }
-    let mut columns: Vec<Option<usize>> = Vec::with_capacity(headers.len());
-    let mut names: Vec<String> = Vec::with_capacity(headers.len());
-    for (index, raw) in headers.iter().enumerate() {
+    };
+    let (bytes, ends) = header.unheld(size);
+    let mut columns: Vec<Option<usize>> = Vec::with_capacity(ends.len());
+    let mut names: Vec<String> = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for (index, &end) in ends.iter().enumerate() {
+        let raw = bytes.get(start..end).unwrap_or_default();
+        start = end;
         let Ok(column) = std::str::from_utf8(raw) else {
             return Err(InputError::BadHeader {
                 file: name.to_string(),
@@ -328,25 +333,35 @@ pub(crate) fn read_csv(
         columns,
         names,
         read: options.read,
+        spare: Mutex::new(Vec::new()),
     });
     let mut batch = CsvRows::new(Arc::clone(&columns), rows_per_batch);
-    let read = read_rows(
-        &mut csv,
-        &unclosed,
-        &failed,
-        &mut summary,
-        &mut |row, position| {
-            batch.push(row, position, row.position().map(|p| p.line()));
-            if batch.len() >= rows_per_batch || batch.byte_len() >= MAX_BATCH_BYTES {
-                let full = std::mem::replace(
-                    &mut batch,
-                    CsvRows::new(Arc::clone(&columns), rows_per_batch),
-                );
-                sink(InputBatch::Csv(full))?;
+    let read = loop {
+        let (size, line) = match csv.read(batch.buffer()) {
+            Ok(Some(row)) => row,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(failed(e)),
+        };
+        if let Some(e) = unclosed(csv.byte) {
+            break Err(e);
+        }
+        // A line holding only white space is a blank line, not a record.
+        let (bytes, ends) = batch.buffer().unheld(size);
+        if ends.len() == 1 && bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        summary.records += 1;
+        batch.hold(size, summary.records, Some(line));
+        if batch.len() >= rows_per_batch || batch.byte_len() >= MAX_BATCH_BYTES {
+            let full = std::mem::replace(
+                &mut batch,
+                CsvRows::new(Arc::clone(&columns), rows_per_batch),
+            );
+            if let Err(e) = sink(InputBatch::Csv(full)) {
+                break Err(e);
             }
-            Ok(())
-        },
-    );
+        }
+    };
     // The rows read before an error are handed on all the same.
     if !batch.is_empty() {
         let flushed = sink(InputBatch::Csv(batch));
@@ -357,33 +372,48 @@ pub(crate) fn read_csv(
     read.map(|()| summary)
 }
 
-/// Reads every row after the header, handing each on with its 1-based position among
-/// the records; blank lines are skipped.
-fn read_rows<R: Read>(
-    csv: &mut csv::Reader<R>,
-    unclosed: &dyn Fn(u64) -> Option<InputError>,
-    failed: &dyn Fn(csv::Error) -> InputError,
-    summary: &mut InputSummary,
-    sink: &mut dyn FnMut(&csv::ByteRecord, u64) -> Result<(), InputError>,
-) -> Result<(), InputError> {
-    let mut row = csv::ByteRecord::new();
-    while csv.read_byte_record(&mut row).map_err(failed)? {
-        if let Some(e) = unclosed(csv.position().byte()) {
-            return Err(e);
-        }
-        // A line holding only white space is a blank line, not a record.
-        if row.len() == 1
-            && row
-                .get(0)
-                .is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
-        {
-            continue;
-        }
-        summary.records += 1;
-        sink(&row, summary.records)?;
-    }
-    Ok(())
+/// The `csv` crate's record loop (`csv::Reader::read_byte_record`) around the same
+/// parser, `csv_core`, with the same positions and line numbers; only it writes each
+/// row straight into a batch's buffers instead of a `ByteRecord` that would then be
+/// copied into them.
+struct RowReader<R> {
+    core: csv_core::Reader,
+    input: R,
+    /// Bytes consumed so far.
+    byte: u64,
+    /// The parser's line (1-based): where the next row begins.
+    line: u64,
 }
+
+impl<R: BufRead> RowReader<R> {
+    /// Reads the next row into `buf`'s room, unheld; its size and the line it begins
+    /// on, or `None` at the end of the input.
+    fn read(&mut self, buf: &mut RowBuffer) -> std::io::Result<Option<(RowSize, u64)>> {
+        use csv_core::ReadRecordResult::*;
+        let line = self.line;
+        let mut size = RowSize::default();
+        loop {
+            let input = self.input.fill_buf()?;
+            let (bytes, ends) = buf.room(size);
+            let (result, read, written, ended) = self.core.read_record(input, bytes, ends);
+            self.input.consume(read);
+            self.byte += read as u64;
+            self.line = self.core.line();
+            size.bytes += written;
+            size.ends += ended;
+            match result {
+                InputEmpty => {}
+                OutputFull => buf.grow_bytes(),
+                OutputEndsFull => buf.grow_ends(),
+                Record => return Ok(Some((size, line))),
+                End => return Ok(None),
+            }
+        }
+    }
+}
+
+/// Batches whose buffers are kept for reuse: as many as can be in flight at once.
+const MAX_SPARE_BATCHES: usize = 8;
 
 /// Bytes of cells after which a batch is handed on before it is full: a batch of huge
 /// rows must not hold many of them in memory at once.
@@ -397,6 +427,8 @@ pub struct CsvColumns {
     /// The header's column names.
     names: Vec<String>,
     read: ReadOptions,
+    /// Buffers of batches already read, to be read into again (see `CsvRows`).
+    spare: Mutex<Vec<(RowBuffer, Vec<RowSpan>)>>,
 }
 
 impl CsvColumns {
@@ -413,5 +445,23 @@ impl CsvColumns {
     /// How cells are read.
     pub fn read_options(&self) -> ReadOptions {
         self.read
+    }
+
+    /// Keeps a dropped batch's buffers to be read into again; a few at most, and
+    /// none past the batch limit (one batch of huge rows does not keep its memory).
+    pub(super) fn give_back(&self, cells: RowBuffer, spans: Vec<RowSpan>) {
+        if cells.capacity() > 2 * MAX_BATCH_BYTES {
+            return;
+        }
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < MAX_SPARE_BATCHES {
+                spare.push((cells, spans));
+            }
+        }
+    }
+
+    /// The buffers of a batch dropped earlier, if any.
+    pub(super) fn take_spare(&self) -> Option<(RowBuffer, Vec<RowSpan>)> {
+        self.spare.lock().ok()?.pop()
     }
 }

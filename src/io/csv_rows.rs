@@ -16,16 +16,13 @@ use crate::record::Record;
 #[derive(Debug)]
 pub struct CsvRows {
     columns: Arc<CsvColumns>,
-    /// Every cell of every row, back to back.
-    bytes: Vec<u8>,
-    /// Where each cell ends, counted from the start of its row.
-    ends: Vec<usize>,
+    cells: RowBuffer,
     spans: Vec<RowSpan>,
 }
 
 /// Where one row stands in a batch, and where it stood in its input.
 #[derive(Debug, Clone)]
-struct RowSpan {
+pub(super) struct RowSpan {
     bytes: Range<usize>,
     cells: Range<usize>,
     /// 1-based position among the input's records.
@@ -35,29 +32,35 @@ struct RowSpan {
 
 impl CsvRows {
     /// An empty batch of rows read by `columns`, with room for `rows` rows (up to a
-    /// bound: the buffers grow past it if need be).
+    /// bound: the buffers grow past it if need be). The buffers of a batch dropped
+    /// earlier are used again when there are some.
     pub(super) fn new(columns: Arc<CsvColumns>, rows: usize) -> CsvRows {
-        let rows = rows.min(4096);
-        let cells = rows * columns.columns().len();
+        let (cells, spans) = columns.take_spare().unwrap_or_else(|| {
+            let rows = rows.min(4096);
+            (
+                RowBuffer::with_room(rows * 128, rows * columns.columns().len()),
+                Vec::with_capacity(rows),
+            )
+        });
         CsvRows {
             columns,
-            bytes: Vec::with_capacity(rows * 128),
-            ends: Vec::with_capacity(cells),
-            spans: Vec::with_capacity(rows),
+            cells,
+            spans,
         }
     }
 
-    /// Adds a row read at `line`, the `position`th record of its input.
-    pub(super) fn push(&mut self, row: &csv::ByteRecord, position: u64, line: Option<u64>) {
-        let (bytes_start, cells_start) = (self.bytes.len(), self.ends.len());
-        self.bytes.extend_from_slice(row.as_slice());
-        self.ends.extend(row.iter().scan(0, |end, cell| {
-            *end += cell.len();
-            Some(*end)
-        }));
+    /// Where the next row is read into (see [`RowBuffer`]).
+    pub(super) fn buffer(&mut self) -> &mut RowBuffer {
+        &mut self.cells
+    }
+
+    /// Keeps the row of `size` just read into the buffer's room: read at `line`,
+    /// the `position`th record of its input.
+    pub(super) fn hold(&mut self, size: RowSize, position: u64, line: Option<u64>) {
+        let (bytes, cells) = self.cells.hold(size);
         self.spans.push(RowSpan {
-            bytes: bytes_start..self.bytes.len(),
-            cells: cells_start..self.ends.len(),
+            bytes,
+            cells,
             position,
             line,
         });
@@ -75,7 +78,7 @@ impl CsvRows {
 
     /// Bytes of cells held.
     pub(super) fn byte_len(&self) -> usize {
-        self.bytes.len()
+        self.cells.held.bytes
     }
 
     /// The rows, in order.
@@ -93,11 +96,95 @@ impl CsvRows {
     fn row(&self, span: &RowSpan) -> CsvRow<'_> {
         CsvRow {
             columns: &self.columns,
-            bytes: &self.bytes[span.bytes.clone()],
-            ends: &self.ends[span.cells.clone()],
+            bytes: &self.cells.bytes[span.bytes.clone()],
+            ends: &self.cells.ends[span.cells.clone()],
             position: span.position,
             line: span.line,
         }
+    }
+}
+
+impl Drop for CsvRows {
+    /// Gives the buffers back to be read into again: batches are filled on the reader
+    /// thread and dropped on another, and reusing their buffers costs less than
+    /// allocating (and clearing) new ones.
+    fn drop(&mut self) {
+        let mut cells = std::mem::take(&mut self.cells);
+        let mut spans = std::mem::take(&mut self.spans);
+        cells.held = RowSize::default();
+        spans.clear();
+        self.columns.give_back(cells, spans);
+    }
+}
+
+/// Bytes and cell ends of one row, or of several.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct RowSize {
+    pub(super) bytes: usize,
+    pub(super) ends: usize,
+}
+
+/// What rows are read into: every cell of every row back to back, and where each
+/// cell ends, counted from the start of its row. Both are kept initialized past what
+/// they hold, so that the CSV parser writes a row straight into them.
+#[derive(Debug, Default)]
+pub(super) struct RowBuffer {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    /// What the rows held fill.
+    held: RowSize,
+}
+
+impl RowBuffer {
+    /// Buffers with room for `bytes` bytes and `ends` cells.
+    pub(super) fn with_room(bytes: usize, ends: usize) -> RowBuffer {
+        RowBuffer {
+            bytes: vec![0; bytes],
+            ends: vec![0; ends],
+            held: RowSize::default(),
+        }
+    }
+
+    /// The room after the rows held and the `partial` row being read.
+    pub(super) fn room(&mut self, partial: RowSize) -> (&mut [u8], &mut [usize]) {
+        let bytes = (self.held.bytes + partial.bytes).min(self.bytes.len());
+        let ends = (self.held.ends + partial.ends).min(self.ends.len());
+        (&mut self.bytes[bytes..], &mut self.ends[ends..])
+    }
+
+    /// Bytes of room in all.
+    pub(super) fn capacity(&self) -> usize {
+        self.bytes.len() + self.ends.len() * std::mem::size_of::<usize>()
+    }
+
+    /// Doubles the room for bytes.
+    pub(super) fn grow_bytes(&mut self) {
+        let size = (self.bytes.len() * 2).max(1 << 12);
+        self.bytes.resize(size, 0);
+    }
+
+    /// Doubles the room for cell ends.
+    pub(super) fn grow_ends(&mut self) {
+        let size = (self.ends.len() * 2).max(64);
+        self.ends.resize(size, 0);
+    }
+
+    /// The row of `size` just read into the room, not held.
+    pub(super) fn unheld(&self, size: RowSize) -> (&[u8], &[usize]) {
+        let (b, e) = (self.held.bytes, self.held.ends);
+        (
+            self.bytes.get(b..b + size.bytes).unwrap_or_default(),
+            self.ends.get(e..e + size.ends).unwrap_or_default(),
+        )
+    }
+
+    /// Holds the row of `size` just read into the room; where its bytes and cell
+    /// ends stand.
+    fn hold(&mut self, size: RowSize) -> (Range<usize>, Range<usize>) {
+        let (b, e) = (self.held.bytes, self.held.ends);
+        self.held.bytes += size.bytes;
+        self.held.ends += size.ends;
+        (b..self.held.bytes, e..self.held.ends)
     }
 }
 
