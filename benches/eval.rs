@@ -314,20 +314,25 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    group.bench_function(
-        "sweetspot typed slots, then the outcomes a row shows",
-        |b| {
-            let mut out = SlotDecision::default();
-            let mut full = Decision::empty();
-            b.iter(|| {
-                for w in words.chunks_exact(width) {
-                    slots.decide(black_box(w), &mut out);
-                    slots.expand_shown(w, &out, &mut full);
-                    black_box(&full);
-                }
-            })
-        },
-    );
+    // As `eval` writes JSONL rows: straight from the slot decision.
+    let writer = sweetspot::io::DecisionWriter::new(Vec::new(), sweetspot::io::OutputFormat::Jsonl)
+        .for_policy(&policy);
+    let rows = writer
+        .encoder()
+        .slot_rows(&policy)
+        .expect("JSONL rows of rules/icp.icp are written from slot decisions");
+    group.bench_function("sweetspot typed slots, then the JSONL row", |b| {
+        let mut out = SlotDecision::default();
+        let mut buf = Vec::with_capacity(1 << 20);
+        b.iter(|| {
+            buf.clear();
+            for (w, record) in words.chunks_exact(width).zip(&records) {
+                slots.decide(black_box(w), &mut out);
+                rows.encode(record, w, &out, &mut buf).expect("rows encode");
+            }
+            black_box(&buf);
+        })
+    });
     group.bench_function("sweetspot tree plan (Record in, every outcome)", |b| {
         let mut out = Decision::empty();
         b.iter(|| {

@@ -11,11 +11,12 @@ use std::sync::mpsc::sync_channel;
 use rayon::prelude::*;
 
 use crate::check::Policy;
-use crate::eval::{Decision, SlotDecision};
+use crate::eval::{Decision, DecisionKind, SlotDecision};
 use crate::io::{
     read_batches, CsvRow, DecisionWriter, InputBatch, InputError, InputOptions, InputSource,
-    InputSummary, RowEncoder,
+    InputSummary, RowEncoder, SlotRows,
 };
+use crate::record::Record;
 
 /// Records per batch handed from the reader to the deciders.
 const BATCH: usize = 2048;
@@ -41,44 +42,25 @@ struct Scratch {
     decision: Decision,
 }
 
-/// Decides one CSV row: with the typed-slot plan when the policy has one (its cells
-/// are read straight into slot words), else by the record's values.
-/// `every_outcome` false: only the outcomes a row without `--explain` shows are kept.
-fn decide_csv_row(policy: &Policy, row: &CsvRow, every_outcome: bool, scratch: &mut Scratch) {
-    let out = &mut scratch.decision;
-    let Some(plan) = policy.plan().slots() else {
-        policy.evaluate_into(&row.to_record(&policy.schema), out);
-        return;
-    };
-    let words = std::mem::take(&mut scratch.words);
-    let (record, words) = row.to_slots(&policy.schema, plan, words);
-    plan.decide(&words, &mut scratch.decided);
-    if every_outcome {
-        plan.expand(&words, &scratch.decided, out);
-    } else {
-        plan.expand_shown(&words, &scratch.decided, out);
-    }
-    out.id = record.id;
-    out.errors = record.errors;
-    scratch.words = words;
-}
-
 /// Decides and encodes the rows of one chunk.
 struct ChunkEncoder<'a> {
     policy: &'a Policy,
     encoder: &'a RowEncoder,
+    /// Rows written straight from slot decisions, when the encoder's rows can be
+    /// (JSON or JSONL without `--explain`, for a policy with a slot plan).
+    slot_rows: Option<SlotRows<'a>>,
     /// Bytes per output row in the chunk encoded last: each chunk's buffer is sized
     /// from it (up to a bound), so that it is rarely regrown, and copied, while filled.
     row_bytes: &'a AtomicUsize,
 }
 
 impl ChunkEncoder<'_> {
-    /// Decides each of `rows` with `decide` (which leaves the decision in the
-    /// scratch), and encodes it.
+    /// Decides and encodes each of `rows` with `encode_row`, which appends the row to
+    /// the buffer and returns its decision.
     fn encode<T>(
         &self,
         rows: impl ExactSizeIterator<Item = T>,
-        decide: impl Fn(T, &mut Scratch),
+        encode_row: impl Fn(&Self, T, &mut Scratch, &mut Vec<u8>) -> std::io::Result<DecisionKind>,
     ) -> EncodedChunk {
         let mut scratch = Scratch {
             words: Vec::new(),
@@ -89,20 +71,67 @@ impl ChunkEncoder<'_> {
         let size = rows.len().saturating_mul(per_row + per_row / 4);
         let mut buf = Vec::with_capacity(size.min(MAX_RESERVED));
         let mut kinds = [0u64; 4];
-        let mut count = 0;
+        let mut count = 0u64;
         for row in rows {
-            decide(row, &mut scratch);
-            let decision = &scratch.decision;
-            kinds[decision.kind as usize] += 1;
-            count += self
-                .encoder
-                .encode_many(self.policy, std::iter::once(decision), &mut buf)?;
+            let kind = encode_row(self, row, &mut scratch, &mut buf)?;
+            kinds[kind as usize] += 1;
+            count += 1;
         }
         if count > 0 {
             self.row_bytes
                 .store(buf.len().div_ceil(count as usize), Ordering::Relaxed);
         }
         Ok((buf, count, kinds))
+    }
+
+    /// Decides one record and encodes it.
+    fn record(
+        &self,
+        record: &Record,
+        scratch: &mut Scratch,
+        buf: &mut Vec<u8>,
+    ) -> std::io::Result<DecisionKind> {
+        self.policy.evaluate_into(record, &mut scratch.decision);
+        self.decision(&scratch.decision, buf)
+    }
+
+    /// Decides one CSV row and encodes it: with the typed-slot plan when the policy
+    /// has one (its cells are read straight into slot words), else by the record's
+    /// values. Rows that can be are written straight from the slot decision, without
+    /// a list of outcomes.
+    fn csv_row(
+        &self,
+        row: &CsvRow,
+        scratch: &mut Scratch,
+        buf: &mut Vec<u8>,
+    ) -> std::io::Result<DecisionKind> {
+        let policy = self.policy;
+        let Some(plan) = policy.plan().slots() else {
+            return self.record(&row.to_record(&policy.schema), scratch, buf);
+        };
+        let words = std::mem::take(&mut scratch.words);
+        let (record, words) = row.to_slots(&policy.schema, plan, words);
+        let decided = &mut scratch.decided;
+        plan.decide(&words, decided);
+        let written = match &self.slot_rows {
+            Some(rows) => rows.encode(&record, &words, decided, buf),
+            None => {
+                let out = &mut scratch.decision;
+                plan.expand(&words, decided, out);
+                out.id = record.id;
+                out.errors = record.errors;
+                self.decision(out, buf).map(drop)
+            }
+        };
+        scratch.words = words;
+        written.map(|()| decided.kind)
+    }
+
+    /// Encodes one decision the usual way.
+    fn decision(&self, d: &Decision, buf: &mut Vec<u8>) -> std::io::Result<DecisionKind> {
+        self.encoder
+            .encode_many(self.policy, std::iter::once(d), buf)?;
+        Ok(d.kind)
     }
 }
 
@@ -124,11 +153,11 @@ pub fn evaluate_source<W: Write + Send>(
     // Compile before the threads start, so they share one plan.
     policy.plan();
     let encoder = writer.encoder().clone();
-    let every_outcome = encoder.shows_every_outcome();
     let row_bytes = AtomicUsize::new(512);
     let chunks = ChunkEncoder {
         policy,
         encoder: &encoder,
+        slot_rows: encoder.slot_rows(policy),
         row_bytes: &row_bytes,
     };
     std::thread::scope(|scope| {
@@ -162,19 +191,15 @@ pub fn evaluate_source<W: Write + Send>(
             let encoded: Vec<EncodedChunk> = match &batch {
                 InputBatch::Records(records) => records
                     .par_chunks(CHUNK)
-                    .map(|chunk| {
-                        chunks.encode(chunk.iter(), |record, scratch| {
-                            policy.evaluate_into(record, &mut scratch.decision)
-                        })
-                    })
+                    .map(|chunk| chunks.encode(chunk.iter(), ChunkEncoder::record))
                     .collect(),
                 InputBatch::Csv(csv) => csv
                     .chunks(CHUNK)
                     .collect::<Vec<_>>()
                     .into_par_iter()
                     .map(|chunk| {
-                        chunks.encode(chunk.into_iter(), |row, scratch| {
-                            decide_csv_row(policy, &row, every_outcome, scratch)
+                        chunks.encode(chunk.into_iter(), |chunks, row, scratch, buf| {
+                            chunks.csv_row(&row, scratch, buf)
                         })
                     })
                     .collect(),

@@ -321,3 +321,118 @@ fn a_write_error_stops_the_run_with_exit_2() {
         "{stderr}"
     );
 }
+
+/// Rows of `tests/plan/shapes.icp` (every slot shape) picked to reach each part of a
+/// row written straight from a slot decision: several missing fields in one rule (in
+/// the reference's order: `c` before `a` in `three` for `order`), computed points of
+/// 0 and -0 (not shown), negative and fractional points, whole scores beyond the
+/// pre-encoded ones, points too large to be a number (unknown for want of no field),
+/// exclusions with reviews, unknowns that exclude or review, invalid rows (a bad
+/// number, a bad bool and enum, a ragged row, no id) and ids JSON must escape.
+const SHAPES_CSV: &str = "id,a,b,c,flag,other,kind,country,tags
+all_missing,,,,true,true,z,DE,
+order,,5,,true,true,z,DE,
+b_and_c,1,,,true,false,x,,sap;crm
+computed_zero,-2,5,1,true,true,z,DE,
+excluded_and_reviewed,3,3,2,false,false,y,FR,x
+clamped_zero,0,-1,1,true,false,z,AT,
+negative,1.5,12,4,true,true,z,CH,sap
+big,1000000,2000000,3,true,true,z,DE,
+big_negative,-1000,-2000,1,false,true,z,DE,
+overflow,1e300,-1e300,1e-300,true,true,z,DE,
+unknown_excludes,1,1,1,,,x,DE,
+unknown_reviews,1,1,1,,,z,DE,
+\"q\"\"uo\\te\",1,2,3,true,true,z,DE,
+\"tab\tid\",1,2,3,true,true,z,DE,
+ünïcødé ☃,1,2,3,true,true,z,DE,
+bad_number,abc,1,1,true,true,z,DE,
+bad_bool_and_enum,1,1,1,maybe,true,w,DE,
+ragged,1,1,1,true,true,z,DE,,extra
+,1,1,1,true,true,z,DE,
+";
+
+/// JSON rows written straight from slot decisions (`eval` without `--explain`) are
+/// byte for byte the reference's, with tiers and without; and the rows above reach
+/// what they are meant to.
+#[test]
+fn rows_written_from_slot_decisions_are_identical_on_every_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("shapes.csv");
+    std::fs::write(&csv, SHAPES_CSV).unwrap();
+    let text = std::fs::read_to_string("tests/plan/shapes.icp").unwrap();
+    let without_tiers: String = text
+        .lines()
+        .filter(|line| !line.starts_with("tier "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let policies = [
+        Policy::load("tests/plan/shapes.icp").unwrap(),
+        Policy::parse("no-tiers.icp", &without_tiers).unwrap(),
+    ];
+    let source = InputSource::File(csv.clone());
+    for policy in &policies {
+        // The writer under test is the one `eval` uses here.
+        let writer = writer(OutputFormat::Jsonl, false, policy).for_policy(policy);
+        assert!(writer.encoder().slot_rows(policy).is_some());
+        assert_identical(policy, csv.clone());
+    }
+    let rows = |policy: &Policy, explain: bool| -> Vec<serde_json::Value> {
+        let out = straightforward(policy, &source, OutputFormat::Jsonl, explain);
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let shown = rows(&policies[0], false);
+    let explained = rows(&policies[0], true);
+    let row = |id: &str| shown.iter().find(|r| r["id"] == id).unwrap();
+    let unknown = |id: &str, rule: &str| -> serde_json::Value {
+        let entries = row(id)["unknown"].as_array().unwrap();
+        entries.iter().find(|u| u["rule"] == rule).unwrap()["missing"].clone()
+    };
+    assert_eq!(
+        unknown("all_missing", "three"),
+        serde_json::json!(["a", "b", "c"])
+    );
+    assert_eq!(unknown("order", "three"), serde_json::json!(["c", "a"]));
+    assert_eq!(
+        unknown("b_and_c", "computed"),
+        serde_json::json!(["b", "c"])
+    );
+    assert_eq!(unknown("overflow", "plain_points"), serde_json::json!([]));
+    // Computed points of 0 are not shown, though the rule holds.
+    let contributes = |id: &str, rule: &str| {
+        row(id)["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["rule"] == rule)
+    };
+    let computed = explained
+        .iter()
+        .find(|r| r["id"] == "computed_zero")
+        .unwrap()["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["rule"] == "computed")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&computed["truth"], &computed["points"]),
+        (&"true".into(), &0.into())
+    );
+    assert!(!contributes("computed_zero", "computed"));
+    assert!(!contributes("clamped_zero", "clamp_all"));
+    assert!(contributes("negative", "neg"));
+    let both = row("excluded_and_reviewed");
+    assert!(!both["exclusions"].as_array().unwrap().is_empty());
+    assert!(!both["reviews"].as_array().unwrap().is_empty());
+    assert_eq!(row("unknown_excludes")["decision"], "excluded");
+    assert_eq!(row("q\"uo\\te")["decision"], "qualified");
+    let invalid = shown.iter().filter(|r| r["decision"] == "invalid").count();
+    assert_eq!(invalid, 4);
+    let without = rows(&policies[1], false);
+    assert!(without.iter().all(|r| r["tier"].is_null()));
+}

@@ -1,5 +1,5 @@
 //! `eval`'s CSV pipeline (rows read straight into typed slots, decided in parallel,
-//! shown outcomes only) against the straightforward path (records, reference
+//! JSON rows written straight from the slot decisions) against the straightforward path (records, reference
 //! evaluator, one at a time) on arbitrary bytes: the output must be identical, or both
 //! must fail with the same error. The first byte picks delimiter, options and format.
 #![no_main]

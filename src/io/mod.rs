@@ -8,6 +8,8 @@ mod preencoded;
 mod read;
 mod row;
 mod row_frame;
+mod slot_rows;
+mod whole_numbers;
 mod write;
 
 pub use convert::{
@@ -22,4 +24,5 @@ pub use read::{
     InputSummary, MAX_JSONL_LINE_BYTES,
 };
 pub use row::{format_number, DecisionRow, Num};
+pub use slot_rows::SlotRows;
 pub use write::{escape_formula, id_text, DecisionWriter, OutputFormat, RowEncoder};

@@ -127,23 +127,25 @@ impl Preencoded {
             && self.tier_count == policy.tiers.len()
     }
 
-    /// The usual `unknown` entry of `o`'s rule, if it shows exactly what `o` shows
-    /// (one missing field).
-    pub(super) fn usual_unknown(&self, o: &RuleOutcome) -> Option<&RawValue> {
-        let [field] = o.missing.as_slice() else {
+    /// The usual `unknown` entry of `rule`, if it shows exactly the `missing` fields
+    /// (one).
+    #[inline]
+    pub(super) fn usual_unknown(&self, rule: usize, missing: &[usize]) -> Option<&RawValue> {
+        let [field] = missing else {
             return None;
         };
-        let entries = self.unknowns.get(o.rule)?;
+        let entries = self.unknowns.get(rule)?;
         entries
             .iter()
             .find(|(f, _)| f == field)
             .map(|(_, raw)| &**raw)
     }
 
-    /// The usual `contributions` entry of `o`'s rule, if it shows `o`'s points.
-    pub(super) fn usual_contribution(&self, o: &RuleOutcome) -> Option<&RawValue> {
-        match self.contributions.get(o.rule) {
-            Some(Some((points, raw))) if *points == o.points => Some(raw),
+    /// The usual `contributions` entry of `rule`, if it shows `points`.
+    #[inline]
+    pub(super) fn usual_contribution(&self, rule: usize, points: f64) -> Option<&RawValue> {
+        match self.contributions.get(rule) {
+            Some(Some((usual, raw))) if *usual == points => Some(raw),
             _ => None,
         }
     }

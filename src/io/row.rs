@@ -196,7 +196,10 @@ impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.contributions() {
-            if let Some(raw) = self.1.and_then(|pre| pre.usual_contribution(o)) {
+            if let Some(raw) = self
+                .1
+                .and_then(|pre| pre.usual_contribution(o.rule, o.points))
+            {
                 seq.serialize_element(raw)?;
                 continue;
             }
@@ -221,7 +224,7 @@ impl Serialize for Unknowns<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
         for o in self.2.unknowns() {
-            if let Some(raw) = self.1.and_then(|pre| pre.usual_unknown(o)) {
+            if let Some(raw) = self.1.and_then(|pre| pre.usual_unknown(o.rule, &o.missing)) {
                 seq.serialize_element(raw)?;
                 continue;
             }

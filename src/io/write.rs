@@ -5,6 +5,7 @@ use std::io::Write;
 use super::preencoded::Preencoded;
 use super::row::{format_number, rule_locations, DecisionRow, RuleLocation};
 use super::row_frame::encode_row;
+use super::slot_rows::SlotRows;
 use crate::check::Policy;
 use crate::eval::{Decision, DecisionKind};
 use crate::record::RecordId;
@@ -67,6 +68,24 @@ impl RowEncoder {
     /// reviews, unknowns and points.
     pub fn shows_every_outcome(&self) -> bool {
         self.locations.is_some()
+    }
+
+    /// A writer of this encoder's rows of `policy` straight from slot decisions, for
+    /// the rows it writes the same bytes for: JSON or JSONL without `--explain`, names
+    /// encoded for `policy` ([`DecisionWriter::for_policy`]), and a policy that
+    /// compiles to typed slots. `None` for any other rows.
+    pub fn slot_rows<'a>(&'a self, policy: &'a Policy) -> Option<SlotRows<'a>> {
+        let json = matches!(self.format, OutputFormat::Jsonl | OutputFormat::Json);
+        if !json || self.shows_every_outcome() {
+            return None;
+        }
+        let pre = self.pre.as_ref().filter(|pre| pre.is_for(policy))?;
+        Some(SlotRows {
+            frame: pre.frame.as_ref()?,
+            pre,
+            plan: policy.plan().slots()?,
+            format: self.format,
+        })
     }
 
     fn cell(&self, text: String) -> String {

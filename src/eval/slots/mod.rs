@@ -14,8 +14,9 @@
 //! tests (the "leaves") run in branch-free loops, one per shape, and set bits in two
 //! bit sets: true and unknown. A rule whose condition is one such test takes its bits
 //! directly; other rules combine their leaves with a small postfix program. The
-//! decision is a handful of bit sets ([`SlotDecision`]); the full outcome list is
-//! built from it only when it is written out.
+//! decision is a handful of bit sets ([`SlotDecision`]). JSON rows without
+//! `--explain` are written straight from it (`io/slot_rows.rs`); the full outcome
+//! list is built from it only for other rows.
 //!
 //! Policies with shapes not listed in `shape.rs`, or beyond the limits below, get
 //! no slot plan and are decided by the compiled tree of [`super::Plan`].
