@@ -412,12 +412,17 @@ impl<R: BufRead> RowReader<R> {
     }
 }
 
-/// Batches whose buffers are kept for reuse: as many as can be in flight at once.
-const MAX_SPARE_BATCHES: usize = 8;
+/// Batches whose buffers are kept for reuse: as many as `eval` has in flight at once
+/// (one being read, two queued, one being decided).
+const MAX_SPARE_BATCHES: usize = 4;
+
+/// The largest buffers kept for reuse (a batch of 2,048 ordinary rows needs about
+/// 0.6 MiB): buffers grown for huge rows are freed, not kept.
+const MAX_SPARE_BYTES: usize = 4 << 20;
 
 /// Bytes of cells after which a batch is handed on before it is full: a batch of huge
 /// rows must not hold many of them in memory at once.
-const MAX_BATCH_BYTES: usize = 16 << 20;
+const MAX_BATCH_BYTES: usize = 8 << 20;
 
 /// The columns of a CSV file, matched to the schema: what turns a row into a record.
 #[derive(Debug)]
@@ -448,9 +453,9 @@ impl CsvColumns {
     }
 
     /// Keeps a dropped batch's buffers to be read into again; a few at most, and
-    /// none past the batch limit (one batch of huge rows does not keep its memory).
+    /// none grown for huge rows (they would keep their memory for the rest of the run).
     pub(super) fn give_back(&self, cells: RowBuffer, spans: Vec<RowSpan>) {
-        if cells.capacity() > 2 * MAX_BATCH_BYTES {
+        if cells.capacity() > MAX_SPARE_BYTES {
             return;
         }
         if let Ok(mut spare) = self.spare.lock() {
