@@ -814,3 +814,56 @@ fn invalid_utf8_in_json_inputs() {
     );
     r.assert_stopped("in.json:2: not valid JSON: invalid unicode code point at line 2 column 14");
 }
+
+// ---------------------------------------------------------------- CSV, read failures
+
+/// Hands out `data`, then fails: a disk or a pipe that breaks part-way.
+struct FailsAfter {
+    data: std::io::Cursor<Vec<u8>>,
+}
+
+impl std::io::Read for FailsAfter {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self.data.read(buf)? {
+            0 => Err(std::io::Error::other("device gone")),
+            n => Ok(n),
+        }
+    }
+}
+
+/// A read that fails part-way stops the file with the line reading got to; the
+/// records read before it are handed on first, none lost.
+#[test]
+fn a_read_failure_part_way_names_the_line_and_keeps_the_records_before() {
+    use miette::Diagnostic;
+    let policy = sweetspot::check::check_source("policy.icp", POLICY)
+        .unwrap()
+        .policy;
+    let csv = format!("{HEADER}a1,Alpha,120,yes,public,\na2,Beta,5,no,private,\na3,Gam");
+    let reader = std::io::BufReader::new(FailsAfter {
+        data: std::io::Cursor::new(csv.into_bytes()),
+    });
+    let mut ids = Vec::new();
+    let error = sweetspot::io::read_from(
+        Box::new(reader),
+        "in.csv",
+        Some(sweetspot::io::InputFormat::Csv),
+        &policy.schema,
+        &sweetspot::io::InputOptions::default(),
+        &mut |record| {
+            ids.push(sweetspot::io::id_text(&record.id));
+            Ok(())
+        },
+    )
+    .unwrap_err();
+    assert_eq!(ids, ["a1", "a2"]);
+    assert_eq!(error.to_string(), "in.csv:4: cannot read CSV: device gone");
+    assert_eq!(
+        error.code().map(|c| c.to_string()).as_deref(),
+        Some("sweetspot::input::bad_csv")
+    );
+    assert_eq!(
+        error.help().map(|h| h.to_string()).as_deref(),
+        Some("reading failed part-way: check the disk or the program writing into the pipe, then run again")
+    );
+}

@@ -253,7 +253,8 @@ pub(crate) fn read_csv(
         line: 1,
     };
     // A read error: a limit the scanner stopped at, or a failure to read.
-    let failed = |e: std::io::Error| {
+    // `line`: where reading stopped.
+    let failed = |e: std::io::Error, line: u64| {
         if let Some((line, message)) = state.borrow_mut().overflow.take() {
             return InputError::TooLarge {
                 file: name.to_string(),
@@ -263,7 +264,7 @@ pub(crate) fn read_csv(
         }
         InputError::BadCsv {
             file: name.to_string(),
-            line: 0,
+            line,
             message: e.to_string(),
         }
     };
@@ -277,7 +278,7 @@ pub(crate) fn read_csv(
     };
     let mut summary = InputSummary::default();
     let mut header = RowBuffer::with_room(1 << 12, 64);
-    let size = csv.read(&mut header).map_err(failed)?;
+    let size = csv.read(&mut header).map_err(|e| failed(e, csv.line))?;
     if let Some(e) = unclosed(csv.byte) {
         return Err(e);
     }
@@ -340,7 +341,7 @@ pub(crate) fn read_csv(
         let (size, line) = match csv.read(batch.buffer()) {
             Ok(Some(row)) => row,
             Ok(None) => break Ok(()),
-            Err(e) => break Err(failed(e)),
+            Err(e) => break Err(failed(e, csv.line)),
         };
         if let Some(e) = unclosed(csv.byte) {
             break Err(e);

@@ -58,11 +58,12 @@ pub enum InputError {
         #[help]
         help: Option<String>,
     },
-    /// A CSV file that cannot be read past some line.
+    /// A CSV file that cannot be read past some line: a failure to read (the reader
+    /// takes any content).
     #[error("{file}:{line}: cannot read CSV: {message}")]
     #[diagnostic(
         code(sweetspot::input::bad_csv),
-        help("check the quoting around this line: a quote that opens must close")
+        help("reading failed part-way: check the disk or the program writing into the pipe, then run again")
     )]
     BadCsv {
         /// The file.
