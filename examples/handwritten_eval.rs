@@ -30,8 +30,8 @@
 //! - malformed CSV (e.g. a quote that never closes) is left to the `csv` crate;
 //! - a duplicate or non-UTF-8 header cell is not rejected; a non-UTF-8 data cell
 //!   gives the same field error as in sweetspot;
-//! - the file must be comma-separated (sweetspot also detects `;` and tab, as in
-//!   `examples/prospects-de.csv`);
+//! - the file must be comma-separated (sweetspot also detects `;` from the header, as
+//!   in `examples/prospects-de.csv`);
 //! - `--strict`, `--decimal-comma` and other options of `sweetspot eval` do not
 //!   exist here; columns the schema lacks are ignored, as without `--strict`;
 //! - the policy stamp (its name, version and hash) is a constant copied from

@@ -421,8 +421,9 @@ const MAX_SPARE_BATCHES: usize = 4;
 /// 0.6 MiB): buffers grown for huge rows are freed, not kept.
 const MAX_SPARE_BYTES: usize = 4 << 20;
 
-/// Bytes of cells after which a batch is handed on before it is full: a batch of huge
-/// rows must not hold many of them in memory at once.
+/// Bytes (of cells and of where they end) after which a batch is handed on before it
+/// is full: a batch of huge rows, or of rows of many cells, must not hold many of them
+/// in memory at once.
 const MAX_BATCH_BYTES: usize = 8 << 20;
 
 /// The columns of a CSV file, matched to the schema: what turns a row into a record.

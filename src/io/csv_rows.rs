@@ -1,7 +1,8 @@
 //! CSV rows as read, not yet turned into records, a batch at a time: every cell of
 //! every row back to back in one buffer. A batch is read on one thread and its rows
 //! are turned into records on others; one buffer per batch (instead of one per row)
-//! streams through the caches and is allocated and freed once.
+//! streams through the caches, and a batch's buffers, once it is dropped, are read
+//! into again.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -37,8 +38,11 @@ impl CsvRows {
     pub(super) fn new(columns: Arc<CsvColumns>, rows: usize) -> CsvRows {
         let (cells, spans) = columns.take_spare().unwrap_or_else(|| {
             let rows = rows.min(4096);
+            // Room for every cell of ordinary rows; a header of thousands of columns
+            // gets no more than this up front (the buffers grow if need be).
+            let ends = (rows * columns.columns().len()).min(1 << 18);
             (
-                RowBuffer::with_room(rows * 128, rows * columns.columns().len()),
+                RowBuffer::with_room(rows * 128, ends),
                 Vec::with_capacity(rows),
             )
         });
@@ -76,9 +80,10 @@ impl CsvRows {
         self.spans.is_empty()
     }
 
-    /// Bytes of cells held.
+    /// Bytes held: the cells and where each ends (a row of many empty cells holds
+    /// no cell bytes, but 8 bytes per cell end).
     pub(super) fn byte_len(&self) -> usize {
-        self.cells.held.bytes
+        self.cells.held.bytes + self.cells.held.ends * std::mem::size_of::<usize>()
     }
 
     /// The rows, in order.
