@@ -113,7 +113,6 @@ impl Policy {
             policy: self,
             decision,
             outcomes: None,
-            pre: None,
         })
         .unwrap_or(serde_json::Value::Null)
     }

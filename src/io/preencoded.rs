@@ -1,41 +1,32 @@
 //! What every output row repeats, JSON-encoded once per run instead of once per row:
-//! rule, field and tier names, the policy stamp, each rule's usual `unknown` and
-//! `contributions` entries, and for `eval --explain` each rule's location and usual
-//! outcome entries. Each pre-encoded entry is used only for an outcome that shows
+//! rule and field names, each rule's usual `unknown` and `contributions` entries, for
+//! `eval --explain` each rule's usual outcome entries, and the constant bytes of a row
+//! ([`RowFrame`]: keys, decisions, tiers, the policy stamp). Each pre-encoded entry is used only for an outcome that shows
 //! exactly what it was encoded from, so rows come out byte for byte as without it.
 
 use serde_json::value::RawValue;
 
-use super::row::{
-    rule_locations, Contribution, Location, NameRef, Num, OutcomeRow, PolicyStamp, Unknown,
-};
+use super::row::{rule_locations, Contribution, Num, OutcomeRow, RuleLocation, Unknown};
 use super::row_frame::RowFrame;
 use crate::check::Policy;
-use crate::eval::{DecisionKind, RuleOutcome};
+use crate::eval::RuleOutcome;
 
-/// The JSON of what every row repeats (rule, field and tier names, the policy stamp),
+/// The JSON of what every row repeats (names, usual entries, the row's constant bytes),
 /// encoded once per run instead of once per row.
 #[derive(Debug, Clone)]
 pub struct Preencoded {
     pub(super) rules: Vec<Box<RawValue>>,
     pub(super) fields: Vec<Box<RawValue>>,
-    pub(super) tiers: Vec<Box<RawValue>>,
-    /// By `DecisionKind as usize`: the decision's word.
-    pub(super) decisions: Vec<Box<RawValue>>,
     /// By rule: `{"rule":R,"missing":[F]}` for each field F the rule reads (an
     /// unknown almost always misses one field).
     unknowns: Vec<Vec<(usize, Box<RawValue>)>>,
     /// By rule: `{"rule":R,"points":P}` for a score rule whose points are a constant.
     contributions: Vec<Option<(f64, Box<RawValue>)>>,
-    pub(super) stamp: Box<RawValue>,
-    /// By rule: where it stands (for `eval --explain`).
-    pub(super) locations: Vec<Box<RawValue>>,
     /// By rule: its usual `--explain` outcome entries (false; true with constant
     /// points; unknown for want of each field it reads), each with what it shows.
     outcomes: Vec<Vec<(OutcomeKey, Box<RawValue>)>>,
-    /// The constant bytes of a row, for splicing rows (see [`RowFrame`]); `None` if
-    /// serde_json could not encode them (rows are then serialized whole).
-    pub(super) frame: Option<RowFrame>,
+    /// The constant bytes of a row, for splicing rows (see [`RowFrame`]).
+    pub(super) frame: RowFrame,
     /// The policy it was made for.
     hash: String,
     /// How many tiers that policy has.
@@ -43,12 +34,14 @@ pub struct Preencoded {
 }
 
 impl Preencoded {
-    /// Encodes the names of `policy`.
-    pub fn new(policy: &Policy) -> Preencoded {
+    /// Encodes what the rows of `policy` repeat; `None` if serde_json cannot encode
+    /// it (rows are then serialized whole).
+    pub fn new(policy: &Policy) -> Option<Preencoded> {
         let raw = |v: &dyn erased::Json| -> Box<RawValue> {
             RawValue::from_string(v.json()).unwrap_or_else(|_| empty_raw())
         };
-        Preencoded {
+        let locations = rule_locations(policy);
+        Some(Preencoded {
             rules: policy.rules.iter().map(|r| raw(&r.name.as_str())).collect(),
             fields: policy
                 .schema
@@ -56,16 +49,6 @@ impl Preencoded {
                 .iter()
                 .map(|f| raw(&f.name.as_str()))
                 .collect(),
-            tiers: policy.tiers.iter().map(|t| raw(&t.name.as_str())).collect(),
-            decisions: [
-                DecisionKind::Qualified,
-                DecisionKind::Review,
-                DecisionKind::Excluded,
-                DecisionKind::Invalid,
-            ]
-            .iter()
-            .map(|kind| raw(kind))
-            .collect(),
             unknowns: policy
                 .rules
                 .iter()
@@ -77,8 +60,8 @@ impl Preencoded {
                             (
                                 f,
                                 raw(&Unknown {
-                                    rule: NameRef::Text(&r.name),
-                                    missing: missing.iter().map(|m| NameRef::Text(m)).collect(),
+                                    rule: &r.name,
+                                    missing: missing.iter().copied().collect(),
                                 }),
                             )
                         })
@@ -92,20 +75,14 @@ impl Preencoded {
                     Some(crate::check::TypedExpr::Number(n)) if *n != 0.0 => Some((
                         *n,
                         raw(&Contribution {
-                            rule: NameRef::Text(&r.name),
+                            rule: &r.name,
                             points: Num(*n),
                         }),
                     )),
                     _ => None,
                 })
                 .collect(),
-            stamp: raw(&PolicyStamp {
-                name: &policy.name,
-                version: policy.version,
-                hash: &policy.hash,
-            }),
-            locations: rule_locations(policy).iter().map(|l| raw(l)).collect(),
-            outcomes: usual_outcomes(policy)
+            outcomes: usual_outcomes(policy, &locations)
                 .into_iter()
                 .map(|entries| {
                     entries
@@ -114,10 +91,10 @@ impl Preencoded {
                         .collect()
                 })
                 .collect(),
-            frame: RowFrame::new(policy).ok(),
+            frame: RowFrame::new(policy).ok()?,
             hash: policy.hash.clone(),
             tier_count: policy.tiers.len(),
-        }
+        })
     }
 
     /// Whether this was made for `policy` (the same text, so the same names).
@@ -205,26 +182,28 @@ fn fields_of(rule: &crate::check::Rule) -> Vec<usize> {
 }
 
 /// By rule, the outcome entries most records get, to be encoded once per run.
-fn usual_outcomes(policy: &Policy) -> Vec<Vec<(OutcomeKey, OutcomeRow<'_>)>> {
+fn usual_outcomes<'a>(
+    policy: &'a Policy,
+    locations: &'a [RuleLocation],
+) -> Vec<Vec<(OutcomeKey, OutcomeRow<'a>)>> {
     use crate::eval::Truth;
     use crate::syntax::ast::{MissingAction, RuleKind};
-    let locations = rule_locations(policy);
     policy
         .rules
         .iter()
         .enumerate()
         .map(|(index, rule)| {
             let row = |truth, effect, points, missing: Option<usize>| OutcomeRow {
-                rule: NameRef::Text(&rule.name),
+                rule: &rule.name,
                 kind: rule.kind.keyword(),
                 truth,
                 points: Num(points),
                 effect,
                 missing: missing
-                    .map(|f| NameRef::Text(&policy.schema.fields[f].name))
+                    .map(|f| policy.schema.fields[f].name.as_str())
                     .into_iter()
                     .collect(),
-                location: locations.get(index).cloned().map(Location::Owned),
+                location: locations.get(index),
             };
             let mut entries = vec![(
                 (Truth::False, None, 0.0, None),

@@ -2,9 +2,7 @@
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
-use super::preencoded::Preencoded;
 use crate::check::Policy;
 use crate::eval::{Decision, RuleOutcome};
 
@@ -43,7 +41,8 @@ fn is_whole(n: f64) -> bool {
     n.fract() == 0.0 && n.abs() < 8.5e37
 }
 
-/// One decision serialized as the contract's JSON object.
+/// One decision serialized as the contract's JSON object: the reference form of a
+/// row (`eval` splices the same bytes faster, see `row_frame.rs`).
 pub struct DecisionRow<'a> {
     /// The policy that decided.
     pub policy: &'a Policy,
@@ -51,38 +50,6 @@ pub struct DecisionRow<'a> {
     pub decision: &'a Decision,
     /// With `eval --explain`: every rule's outcome, with where each rule stands.
     pub outcomes: Option<&'a [RuleLocation]>,
-    /// Names and the policy stamp already encoded, for writing many rows fast.
-    pub pre: Option<&'a Preencoded>,
-}
-
-/// A name as JSON: pre-encoded when there is a table, else encoded now.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(super) enum NameRef<'a> {
-    Raw(&'a RawValue),
-    Text(&'a str),
-}
-
-pub(super) fn rule_name<'a>(
-    p: &'a Policy,
-    pre: Option<&'a Preencoded>,
-    rule: usize,
-) -> NameRef<'a> {
-    match pre.and_then(|pre| pre.rules.get(rule)) {
-        Some(raw) => NameRef::Raw(raw),
-        None => NameRef::Text(&p.rules[rule].name),
-    }
-}
-
-pub(super) fn field_name<'a>(
-    p: &'a Policy,
-    pre: Option<&'a Preencoded>,
-    field: usize,
-) -> NameRef<'a> {
-    match pre.and_then(|pre| pre.fields.get(field)) {
-        Some(raw) => NameRef::Raw(raw),
-        None => NameRef::Text(&p.schema.fields[field].name),
-    }
 }
 
 /// Where a rule stands in the policy files (for rows with outcomes).
@@ -113,98 +80,65 @@ pub fn rule_locations(policy: &Policy) -> Vec<RuleLocation> {
         .collect()
 }
 
-struct Outcomes<'a>(
-    &'a Policy,
-    &'a Decision,
-    &'a [RuleLocation],
-    Option<&'a Preencoded>,
-);
+struct Outcomes<'a>(&'a Policy, &'a Decision, &'a [RuleLocation]);
 
 #[derive(Serialize)]
 pub(super) struct OutcomeRow<'a> {
-    pub(super) rule: NameRef<'a>,
+    pub(super) rule: &'a str,
     pub(super) kind: &'static str,
     pub(super) truth: crate::eval::Truth,
     pub(super) points: Num,
     pub(super) effect: Option<crate::syntax::ast::MissingAction>,
-    pub(super) missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
-    pub(super) location: Option<Location<'a>>,
-}
-
-/// Where a rule stands: pre-encoded when there is a table.
-#[derive(Serialize)]
-#[serde(untagged)]
-pub(super) enum Location<'a> {
-    Raw(&'a RawValue),
-    Value(&'a RuleLocation),
-    Owned(RuleLocation),
+    pub(super) missing: smallvec::SmallVec<[&'a str; 2]>,
+    pub(super) location: Option<&'a RuleLocation>,
 }
 
 impl Serialize for Outcomes<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.1.outcomes.len()))?;
-        for o in &self.1.outcomes {
-            let rule = &self.0.rules[o.rule];
-            let pre = self.3;
-            if let Some(raw) = pre.and_then(|pre| pre.usual_outcome(o)) {
-                seq.serialize_element(raw)?;
-                continue;
-            }
-            let location = match pre.and_then(|pre| pre.locations.get(o.rule)) {
-                Some(raw) => Some(Location::Raw(raw)),
-                None => self.2.get(o.rule).map(Location::Value),
-            };
+        let Outcomes(p, d, locations) = *self;
+        let mut seq = s.serialize_seq(Some(d.outcomes.len()))?;
+        for o in &d.outcomes {
+            let rule = &p.rules[o.rule];
             seq.serialize_element(&OutcomeRow {
-                rule: rule_name(self.0, pre, o.rule),
+                rule: &rule.name,
                 kind: rule.kind.keyword(),
                 truth: o.truth,
                 points: Num(o.points),
                 effect: o.effect,
-                missing: o
-                    .missing
-                    .iter()
-                    .map(|f| field_name(self.0, pre, *f))
-                    .collect(),
-                location,
+                missing: o.missing.iter().map(|f| field_name(p, *f)).collect(),
+                location: locations.get(o.rule),
             })?;
         }
         seq.end()
     }
 }
 
-struct Names<'a, I>(
-    &'a Policy,
-    Option<&'a Preencoded>,
-    std::cell::RefCell<Option<I>>,
-);
+fn field_name(p: &Policy, field: usize) -> &str {
+    &p.schema.fields[field].name
+}
+
+struct Names<'a, I>(&'a Policy, std::cell::RefCell<Option<I>>);
 
 impl<'a, I: Iterator<Item = &'a RuleOutcome>> Serialize for Names<'a, I> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        if let Some(iter) = self.2.borrow_mut().take() {
+        if let Some(iter) = self.1.borrow_mut().take() {
             for o in iter {
-                seq.serialize_element(&rule_name(self.0, self.1, o.rule))?;
+                seq.serialize_element(&self.0.rules[o.rule].name)?;
             }
         }
         seq.end()
     }
 }
 
-struct Contributions<'a>(&'a Policy, Option<&'a Preencoded>, &'a Decision);
+struct Contributions<'a>(&'a Policy, &'a Decision);
 
 impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        for o in self.2.contributions() {
-            if let Some(raw) = self
-                .1
-                .and_then(|pre| pre.usual_contribution(o.rule, o.points))
-            {
-                seq.serialize_element(raw)?;
-                continue;
-            }
+        for o in self.1.contributions() {
             seq.serialize_element(&Contribution {
-                rule: rule_name(self.0, self.1, o.rule),
+                rule: &self.0.rules[o.rule].name,
                 points: Num(o.points),
             })?;
         }
@@ -214,28 +148,19 @@ impl Serialize for Contributions<'_> {
 
 #[derive(Serialize)]
 pub(super) struct Contribution<'a> {
-    pub(super) rule: NameRef<'a>,
+    pub(super) rule: &'a str,
     pub(super) points: Num,
 }
 
-struct Unknowns<'a>(&'a Policy, Option<&'a Preencoded>, &'a Decision);
+struct Unknowns<'a>(&'a Policy, &'a Decision);
 
 impl Serialize for Unknowns<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
-        for o in self.2.unknowns() {
-            if let Some(raw) = self.1.and_then(|pre| pre.usual_unknown(o.rule, &o.missing)) {
-                seq.serialize_element(raw)?;
-                continue;
-            }
-            let missing: smallvec::SmallVec<[NameRef<'_>; 2]> = o
-                .missing
-                .iter()
-                .map(|f| field_name(self.0, self.1, *f))
-                .collect();
+        for o in self.1.unknowns() {
             seq.serialize_element(&Unknown {
-                rule: rule_name(self.0, self.1, o.rule),
-                missing,
+                rule: &self.0.rules[o.rule].name,
+                missing: o.missing.iter().map(|f| field_name(self.0, *f)).collect(),
             })?;
         }
         seq.end()
@@ -252,51 +177,41 @@ pub(super) struct PolicyStamp<'a> {
 
 #[derive(Serialize)]
 pub(super) struct Unknown<'a> {
-    pub(super) rule: NameRef<'a>,
-    pub(super) missing: smallvec::SmallVec<[NameRef<'a>; 2]>,
+    pub(super) rule: &'a str,
+    pub(super) missing: smallvec::SmallVec<[&'a str; 2]>,
 }
 
 impl Serialize for DecisionRow<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let (p, d, pre) = (self.policy, self.decision, self.pre);
+        let (p, d) = (self.policy, self.decision);
         let mut map = s.serialize_map(Some(10 + usize::from(self.outcomes.is_some())))?;
         map.serialize_entry("id", &d.id)?;
-        match pre.and_then(|pre| pre.decisions.get(d.kind as usize)) {
-            Some(raw) => map.serialize_entry("decision", raw)?,
-            None => map.serialize_entry("decision", &d.kind)?,
-        }
-        let tier = d.tier.map(|t| match pre.and_then(|pre| pre.tiers.get(t)) {
-            Some(raw) => NameRef::Raw(raw),
-            None => NameRef::Text(&p.tiers[t].name),
-        });
-        map.serialize_entry("tier", &tier)?;
+        map.serialize_entry("decision", &d.kind)?;
+        map.serialize_entry("tier", &d.tier.map(|t| p.tiers[t].name.as_str()))?;
         map.serialize_entry("score", &d.score.map(Num))?;
         map.serialize_entry(
             "exclusions",
-            &Names(p, pre, std::cell::RefCell::new(Some(d.exclusions()))),
+            &Names(p, std::cell::RefCell::new(Some(d.exclusions()))),
         )?;
         map.serialize_entry(
             "reviews",
-            &Names(p, pre, std::cell::RefCell::new(Some(d.reviews()))),
+            &Names(p, std::cell::RefCell::new(Some(d.reviews()))),
         )?;
-        map.serialize_entry("contributions", &Contributions(p, pre, d))?;
-        map.serialize_entry("unknown", &Unknowns(p, pre, d))?;
+        map.serialize_entry("contributions", &Contributions(p, d))?;
+        map.serialize_entry("unknown", &Unknowns(p, d))?;
         map.serialize_entry("errors", &d.errors)?;
         if let Some(locations) = self.outcomes {
-            map.serialize_entry("outcomes", &Outcomes(p, d, locations, pre))?;
+            map.serialize_entry("outcomes", &Outcomes(p, d, locations))?;
         }
         // The audit trail: which policy, in which exact text, made this decision.
-        match pre {
-            Some(pre) => map.serialize_entry("policy", &pre.stamp)?,
-            None => map.serialize_entry(
-                "policy",
-                &PolicyStamp {
-                    name: &p.name,
-                    version: p.version,
-                    hash: &p.hash,
-                },
-            )?,
-        }
+        map.serialize_entry(
+            "policy",
+            &PolicyStamp {
+                name: &p.name,
+                version: p.version,
+                hash: &p.hash,
+            },
+        )?;
         map.end()
     }
 }

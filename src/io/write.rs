@@ -41,16 +41,15 @@ impl RowEncoder {
         match self.format {
             OutputFormat::Jsonl | OutputFormat::Json => {
                 let pre = self.pre.as_ref().filter(|pre| pre.is_for(policy));
-                match pre.and_then(|pre| Some((pre, pre.frame.as_ref()?))) {
+                match pre {
                     // The fast path: constant bytes encoded once, values now.
-                    Some((pre, frame)) => encode_row(frame, pre, d, self.locations.is_some(), buf)?,
+                    Some(pre) => encode_row(&pre.frame, pre, d, self.locations.is_some(), buf)?,
                     None => serde_json::to_writer(
                         &mut *buf,
                         &DecisionRow {
                             policy,
                             decision: d,
                             outcomes: self.locations.as_deref(),
-                            pre,
                         },
                     )?,
                 }
@@ -81,7 +80,7 @@ impl RowEncoder {
         }
         let pre = self.pre.as_ref().filter(|pre| pre.is_for(policy))?;
         Some(SlotRows {
-            frame: pre.frame.as_ref()?,
+            frame: &pre.frame,
             pre,
             plan: policy.plan().slots()?,
             format: self.format,
@@ -193,7 +192,7 @@ impl<W: Write> DecisionWriter<W> {
     /// Encodes the names of `policy` once for all rows: faster output when every row
     /// comes from this policy (rows of another policy are encoded as usual).
     pub fn for_policy(mut self, policy: &Policy) -> DecisionWriter<W> {
-        self.encoder.pre = Some(Preencoded::new(policy));
+        self.encoder.pre = Preencoded::new(policy);
         self
     }
 
