@@ -640,6 +640,35 @@ fn a_failed_run_leaves_no_output_file() {
 }
 
 #[test]
+fn a_good_run_replaces_an_existing_output_and_leaves_nothing_else() {
+    let good = format!("{HEADER}a1,Alpha,120,yes,public,\n");
+    let dir = folder(&[("in.csv", good.as_bytes()), ("out.csv", b"old result\n")]);
+    // A second name for the old output: replacing `out.csv` must not write into it.
+    std::fs::hard_link(dir.path().join("out.csv"), dir.path().join("kept.csv")).unwrap();
+    let r = run_in(
+        dir.path(),
+        &["eval", "policy.icp", "in.csv", "-o", "out.csv"],
+        None,
+    );
+    assert_eq!(
+        (r.code, r.stderr.contains("warning")),
+        (0, false),
+        "{}",
+        r.stderr
+    );
+    let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
+    assert!(out.starts_with("id,decision,"), "{out}");
+    let kept = std::fs::read_to_string(dir.path().join("kept.csv")).unwrap();
+    assert_eq!(kept, "old result\n");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["in.csv", "kept.csv", "out.csv", "policy.icp"]);
+}
+
+#[test]
 fn a_failed_rename_leaves_no_partial_file() {
     let good = format!("{HEADER}a1,Alpha,120,yes,public,\n");
     let dir = folder(&[("in.csv", good.as_bytes())]);

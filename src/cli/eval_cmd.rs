@@ -4,7 +4,10 @@ use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use sweetspot::io::{DecisionWriter, InputError, InputSource, OutputFormat};
+use sweetspot::io::{
+    is_written_in_place, move_into_place, partial_path, DecisionWriter, InputError, InputSource,
+    OutputFormat,
+};
 use sweetspot::DecisionKind;
 
 use super::output::eprint_diagnostic;
@@ -25,7 +28,7 @@ pub fn run(args: &EvalArgs) -> u8 {
     let (sink, temp): (Box<dyn Write + Send>, Option<PathBuf>) = match &args.output {
         // A device or pipe (`/dev/null`, a FIFO) is written as it is: renaming a
         // file onto it would replace it.
-        Some(path) if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) => {
+        Some(path) if is_written_in_place(path) => {
             match std::fs::OpenOptions::new().write(true).open(path) {
                 Ok(f) => (Box::new(BufWriter::with_capacity(1 << 16, f)), None),
                 Err(e) => {
@@ -101,11 +104,21 @@ pub fn run(args: &EvalArgs) -> u8 {
     if let (Some(temp), Some(path)) = (&temp, &args.output) {
         if failure.is_some() {
             let _ = std::fs::remove_file(temp);
-        } else if let Err(e) = std::fs::rename(temp, path) {
-            let _ = std::fs::remove_file(temp);
-            failure = Some(InputError::Write {
-                message: format!("cannot move output into `{}`: {e}", path.display()),
-            });
+        } else {
+            match move_into_place(temp, path) {
+                Ok(None) => {}
+                Ok(Some(e)) => eprintln!(
+                    "warning: the previous `{}` could not be deleted and is left as `{}`: {e}",
+                    path.display(),
+                    temp.display()
+                ),
+                Err(e) => {
+                    let _ = std::fs::remove_file(temp);
+                    failure = Some(InputError::Write {
+                        message: format!("cannot move output into `{}`: {e}", path.display()),
+                    });
+                }
+            }
         }
     }
     let total: u64 = counts.iter().sum();
@@ -166,13 +179,4 @@ fn default_format(output: Option<&Path>) -> OutputFormat {
         None if std::io::stdout().is_terminal() => OutputFormat::Text,
         None => OutputFormat::Jsonl,
     }
-}
-
-/// The temporary name the output is written under until it is complete.
-fn partial_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{name}.partial"))
 }

@@ -4,6 +4,7 @@ mod convert;
 mod csv_in;
 mod csv_rows;
 mod error;
+mod output_file;
 mod preencoded;
 mod read;
 mod row;
@@ -19,6 +20,7 @@ pub use convert::{
 pub use csv_in::{CsvColumns, MAX_CELL_BYTES, MAX_ROW_BYTES};
 pub use csv_rows::{CsvRow, CsvRows};
 pub use error::InputError;
+pub use output_file::{is_written_in_place, move_into_place, partial_path};
 pub use read::{
     read_batches, read_from, read_records, InputBatch, InputFormat, InputOptions, InputSource,
     InputSummary, MAX_JSONL_LINE_BYTES,

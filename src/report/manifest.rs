@@ -11,7 +11,7 @@ use super::hash::{file_sha256, sha256_hex};
 use super::ReportError;
 use crate::check::Policy;
 use crate::eval::DecisionKind;
-use crate::io::InputSource;
+use crate::io::{is_written_in_place, move_into_place, partial_path, InputSource};
 
 /// The manifest format's version; bumped when a field changes meaning.
 pub const MANIFEST_VERSION: u64 = 1;
@@ -104,25 +104,23 @@ pub fn build(run: &EvalRun<'_>) -> Result<Value, ReportError> {
 /// Writes `text` to `path` whole: first to a temporary file beside it, then renamed, so a
 /// reader never sees half a file.
 pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = path.with_file_name(format!(".{name}.partial"));
+    let temp = partial_path(path);
     let fail = |e: std::io::Error| ReportError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    // A device or pipe (`/dev/stdout`, a FIFO) is written as it is: renaming a file
-    // onto it would replace it.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+    if is_written_in_place(path) {
         return std::fs::write(path, text).map_err(fail);
     }
     std::fs::write(&temp, text).map_err(fail)?;
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        fail(e)
-    })
+    match move_into_place(&temp, path) {
+        // The new file is in place; what is left at `temp` is the previous one.
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(e))
+        }
+    }
 }
 
 /// Builds the manifest and writes it to `path` as pretty JSON.
