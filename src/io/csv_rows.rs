@@ -129,9 +129,11 @@ pub(super) struct RowSize {
     pub(super) ends: usize,
 }
 
-/// What rows are read into: every cell of every row back to back, and where each
-/// cell ends, counted from the start of its row. Both are kept initialized past what
-/// they hold, so that the CSV parser writes a row straight into them.
+/// What rows are read into: every row back to back, and where each of its cells ends,
+/// counted from the start of the row. Within a row one byte stands between two cells,
+/// where the delimiter stood: a row without quotes is kept as it was read (see
+/// [`cell_ranges`]). Both are kept initialized past what they hold, so that the CSV
+/// parser writes a row straight into them.
 #[derive(Debug, Default)]
 pub(super) struct RowBuffer {
     bytes: Vec<u8>,
@@ -174,6 +176,30 @@ impl RowBuffer {
         self.ends.resize(size, 0);
     }
 
+    /// Puts one byte, `gap`, between the cells of the row of `size` just written into
+    /// the room back to back (as the CSV parser writes them); the row's new size.
+    pub(super) fn spread_cells(&mut self, size: RowSize, gap: u8) -> RowSize {
+        let Some(gaps) = size.ends.checked_sub(1).filter(|&gaps| gaps > 0) else {
+            return size;
+        };
+        while self.bytes.len() < self.held.bytes + size.bytes + gaps {
+            self.grow_bytes();
+        }
+        let bytes = &mut self.bytes[self.held.bytes..];
+        let ends = &mut self.ends[self.held.ends..self.held.ends + size.ends];
+        // From the last cell back, so that each moves into room already vacated.
+        for cell in (1..size.ends).rev() {
+            let (start, end) = (ends[cell - 1], ends[cell]);
+            bytes.copy_within(start..end, start + cell);
+            bytes[start + cell - 1] = gap;
+            ends[cell] = end + cell;
+        }
+        RowSize {
+            bytes: size.bytes + gaps,
+            ends: size.ends,
+        }
+    }
+
     /// The row of `size` just read into the room, not held.
     pub(super) fn unheld(&self, size: RowSize) -> (&[u8], &[usize]) {
         let (b, e) = (self.held.bytes, self.held.ends);
@@ -185,7 +211,7 @@ impl RowBuffer {
 
     /// Holds the row of `size` just read into the room; where its bytes and cell
     /// ends stand.
-    fn hold(&mut self, size: RowSize) -> (Range<usize>, Range<usize>) {
+    pub(super) fn hold(&mut self, size: RowSize) -> (Range<usize>, Range<usize>) {
         let (b, e) = (self.held.bytes, self.held.ends);
         self.held.bytes += size.bytes;
         self.held.ends += size.ends;
@@ -225,11 +251,7 @@ impl CsvRow<'_> {
 
     /// Cell `index`'s bytes.
     fn cell(&self, index: usize) -> Option<&[u8]> {
-        let start = match index {
-            0 => 0,
-            _ => *self.ends.get(index - 1)?,
-        };
-        self.bytes.get(start..*self.ends.get(index)?)
+        self.bytes.get(cell_ranges(self.ends).nth(index)?)
     }
 
     /// Reads every cell into `builder`.
@@ -257,13 +279,11 @@ impl CsvRow<'_> {
         // One UTF-8 check for the whole row; cell by cell only when it fails, or when
         // a cell boundary splits a character (both cells are then not UTF-8).
         let text = std::str::from_utf8(self.bytes).ok();
-        let mut start = 0;
-        for (index, &end) in self.ends.iter().enumerate() {
-            let cell = match text.and_then(|t| t.get(start..end)) {
+        for (index, range) in cell_ranges(self.ends).enumerate() {
+            let cell = match text.and_then(|t| t.get(range.clone())) {
                 Some(cell) => Ok(cell),
-                None => std::str::from_utf8(&self.bytes[start..end]),
+                None => std::str::from_utf8(self.bytes.get(range).unwrap_or_default()),
             };
-            start = end;
             let Ok(cell) = cell else {
                 // The error names the field, as for any other bad cell; the other
                 // cells are still read.
@@ -288,4 +308,11 @@ impl CsvRow<'_> {
         }
         builder
     }
+}
+
+/// Where each cell of a row stands among its bytes, from where the cells end: one byte
+/// stands between two cells (see [`RowBuffer`]).
+pub(super) fn cell_ranges(ends: &[usize]) -> impl Iterator<Item = Range<usize>> + '_ {
+    let starts = std::iter::once(0).chain(ends.iter().map(|end| end + 1));
+    starts.zip(ends).map(|(start, &end)| start..end)
 }
