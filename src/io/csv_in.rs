@@ -98,6 +98,19 @@ struct Scanner {
     inner: Box<dyn BufRead>,
     delimiter: u8,
     state: Rc<RefCell<ScanState>>,
+    /// Whether whole lines without quotes are passed over in one step.
+    skip_lines: bool,
+}
+
+/// Passes over `lines`: whole lines, without a quote, starting where a row starts
+/// (outside quotes). They are shorter than one read, so no cell or row among them can
+/// pass a limit; only the line count changes, and the next row starts after them.
+fn skip_lines(st: &mut ScanState, lines: &[u8]) {
+    debug_assert!(lines.len() <= MAX_CELL_BYTES && !lines.contains(&b'"'));
+    st.line += memchr::memchr_iter(b'\n', lines).count() as u64;
+    st.offset += lines.len() as u64;
+    st.cell = 0;
+    st.row = 0;
 }
 
 impl Scanner {
@@ -143,8 +156,22 @@ impl Read for Scanner {
         // state stays in registers.
         let mut st = std::mem::take(&mut *shared);
         let bytes = &buf[..n];
+        // Whole lines after the last quote of what was read change only the line count
+        // (see `skip_lines`); what lies before the first line end, or after the last,
+        // is followed byte by byte.
+        let plain_from = memchr::memrchr(b'"', bytes).map_or(0, |q| q + 1);
+        let lines_end = (n <= MAX_CELL_BYTES)
+            .then(|| memchr::memrchr2(b'\n', b'\r', bytes).map(|e| e + 1))
+            .flatten();
         let mut i = 0;
         while i < n {
+            if let Some(end) = lines_end.filter(|&end| {
+                self.skip_lines && i >= plain_from && i < end && st.row == 0 && !st.quoted
+            }) {
+                skip_lines(&mut st, &bytes[i..end]);
+                i = end;
+                continue;
+            }
             // Runs of ordinary bytes change only the counters: skip them in one step.
             // Outside quotes only a quote and a line end matter (delimiters do not:
             // whether a quote opens a cell is read from the byte before it).
@@ -245,6 +272,7 @@ pub(crate) fn read_csv(
         inner: reader,
         delimiter,
         state: Rc::clone(&state),
+        skip_lines: true,
     };
     let mut csv = RowReader::new(
         delimiter,
@@ -647,6 +675,59 @@ mod tests {
         assert_eq!(ends[0], 0);
     }
 
+    /// What a scanner over `input`, read `chunk` bytes at a time, has seen after each
+    /// read (all but the line where the current row began, which it notes only when it
+    /// reports a limit).
+    fn scans(input: &[u8], chunk: usize, skip_lines: bool) -> Vec<String> {
+        let state = Rc::new(RefCell::new(ScanState {
+            line: 1,
+            row_line: 1,
+            ..ScanState::default()
+        }));
+        let mut scanner = Scanner {
+            inner: Box::new(std::io::BufReader::with_capacity(
+                chunk,
+                std::io::Cursor::new(input.to_vec()),
+            )),
+            delimiter: b',',
+            state: Rc::clone(&state),
+            skip_lines,
+        };
+        let mut seen = Vec::new();
+        let mut buf = vec![0; chunk];
+        loop {
+            let read = scanner.read(&mut buf);
+            let st = state.borrow();
+            seen.push(format!(
+                "{:?} line {} offset {} quoted {} {} open {:?} cell {} row {} eof {} overflow {:?}",
+                read.as_ref().map_err(|e| e.to_string()),
+                st.line,
+                st.offset,
+                st.quoted,
+                st.after_quote,
+                st.open_quote,
+                st.cell,
+                st.row,
+                st.eof,
+                st.overflow
+            ));
+            if !matches!(read, Ok(n) if n > 0) {
+                return seen;
+            }
+        }
+    }
+
+    #[test]
+    fn whole_lines_are_skipped_only_after_the_last_quote() {
+        let input = b"a,b\nc,\"d\ne\"\nf,g\r\nh\n\ni,j";
+        let skipped = scans(input, 64, true);
+        assert_eq!(skipped, scans(input, 64, false));
+        assert_eq!(
+            skipped[0],
+            "Ok(23) line 7 offset 23 quoted false false open (6, 2) cell 2 row 3 eof false overflow None"
+        );
+    }
+
     const ATOMS: &[&[u8]] = &[
         b"a",
         b"bcdefghij",
@@ -676,6 +757,16 @@ mod tests {
                 rows(&input, delimiter, true, buffered),
                 rows(&input, delimiter, false, buffered)
             );
+        }
+
+        /// Skipping whole lines leaves the scanner as following them byte by byte does.
+        #[test]
+        fn skipped_lines_are_scanned_as_followed_lines(
+            atoms in proptest::collection::vec(proptest::sample::select(ATOMS), 0..80),
+            chunk in 1usize..40,
+        ) {
+            let input = atoms.concat();
+            prop_assert_eq!(scans(&input, chunk, true), scans(&input, chunk, false));
         }
     }
 }
