@@ -17,7 +17,7 @@ pub struct ReadOptions {
 /// Whether `s` is a number as the contract reads it: optional sign, digits,
 /// optional fraction and exponent (`1,200`, `1_200`, `.5`, `inf`, `nan` are not).
 pub fn parse_number(s: &str) -> Option<f64> {
-    if let Some(n) = parse_small_integer(s) {
+    if let Some(n) = parse_small_integer(s.as_bytes()) {
         return Some(n);
     }
     let b = s.as_bytes();
@@ -60,8 +60,8 @@ pub fn parse_number(s: &str) -> Option<f64> {
 /// `-` and 1 to 15 digits. Such an integer is below 2^53, so it converts to `f64`
 /// exactly, giving the same number as `str::parse::<f64>` would.
 #[inline(always)]
-fn parse_small_integer(s: &str) -> Option<f64> {
-    let (negative, digits) = match s.as_bytes() {
+fn parse_small_integer(s: &[u8]) -> Option<f64> {
+    let (negative, digits) = match s {
         [b'-', rest @ ..] => (true, rest),
         rest => (false, rest),
     };
@@ -117,10 +117,10 @@ pub fn parse_decimal_comma(s: &str) -> Option<f64> {
 
 /// Reads a bool: `true`/`false`, `yes`/`no` in any case, or `1`/`0`.
 #[inline]
-fn parse_bool(s: &str) -> Option<bool> {
+fn parse_bool(s: &[u8]) -> Option<bool> {
     // The spellings exports mostly use, each one compare of a few bytes; the rest
     // (other cases, and what is no bool) take the case-insensitive compares.
-    match s.as_bytes() {
+    match s {
         b"true" | b"1" => Some(true),
         b"false" | b"0" => Some(false),
         _ => parse_bool_any_case(s),
@@ -129,11 +129,11 @@ fn parse_bool(s: &str) -> Option<bool> {
 
 /// [`parse_bool`] for other spellings: out of line, as few cells need it.
 #[inline(never)]
-fn parse_bool_any_case(s: &str) -> Option<bool> {
-    let is = |word: &str| s.eq_ignore_ascii_case(word);
-    if is("true") || is("yes") || s == "1" {
+fn parse_bool_any_case(s: &[u8]) -> Option<bool> {
+    let is = |word: &[u8]| s.eq_ignore_ascii_case(word);
+    if is(b"true") || is(b"yes") || s == b"1" {
         Some(true)
-    } else if is("false") || is("no") || s == "0" {
+    } else if is(b"false") || is(b"no") || s == b"0" {
         Some(false)
     } else {
         None
@@ -162,15 +162,28 @@ fn number_from_text(field: &str, cell: &str, options: ReadOptions) -> Result<f64
 }
 
 /// Reads one number cell by the options: `None` if it is not a number.
-#[inline(always)]
 fn read_number(cell: &str, options: ReadOptions) -> Option<f64> {
     if options.decimal_comma {
         parse_decimal_comma(cell)
     } else {
-        // `parse_number` tries this first too; inlined here, the common integer cell
-        // of the slot path costs no call.
-        parse_small_integer(cell).or_else(|| parse_number(cell))
+        parse_number(cell)
     }
+}
+
+/// [`read_number`] for a cell known to be UTF-8, given as bytes.
+#[inline(always)]
+fn read_number_bytes(cell: &[u8], options: ReadOptions) -> Option<f64> {
+    // `parse_number` tries this first too; inlined here, the common integer cell of
+    // the slot path costs no call.
+    match parse_small_integer(cell) {
+        Some(n) if !options.decimal_comma => Some(n),
+        _ => read_number_text(cell, options),
+    }
+}
+
+#[inline(never)]
+fn read_number_text(cell: &[u8], options: ReadOptions) -> Option<f64> {
+    read_number(std::str::from_utf8(cell).ok()?, options)
 }
 
 /// Reads one text cell (already known to be non-empty) as a field's type.
@@ -191,10 +204,12 @@ pub fn value_from_text_with(
     match &field.ty {
         FieldType::Text => Ok(Value::Text(cell.to_string())),
         FieldType::Number => number_from_text(name, cell, options).map(Value::Number),
-        FieldType::Bool => parse_bool(cell).map(Value::Bool).ok_or_else(|| FieldError {
-            field: Some(name.to_string()),
-            message: format!("`{cell}` is not a bool (write true/false, yes/no or 1/0)"),
-        }),
+        FieldType::Bool => parse_bool(cell.as_bytes())
+            .map(Value::Bool)
+            .ok_or_else(|| FieldError {
+                field: Some(name.to_string()),
+                message: format!("`{cell}` is not a bool (write true/false, yes/no or 1/0)"),
+            }),
         FieldType::Enum(values) => {
             if let Some(v) = values.iter().find(|v| schema.enum_name(**v) == cell) {
                 return Ok(Value::Enum(*v));
@@ -342,13 +357,83 @@ impl<'s> RecordBuilder<'s> {
         }
         if let Some((plan, words)) = &mut self.slots {
             let options = self.options;
-            match plan.cell_word(id, cell, |c| read_number(c, options), parse_bool) {
+            match plan.cell_word(
+                id,
+                cell.as_bytes(),
+                |c| read_number_bytes(c, options),
+                parse_bool,
+            ) {
                 Some(word) => set_word(words, id, word),
                 None => self.set_word_the_usual_way(id, cell),
             }
             return;
         }
         self.set_value_text(id, cell);
+    }
+
+    /// Reads every cell of a row into slot words: `text` is the whole row, valid UTF-8,
+    /// its cells ending at `ends` with one byte between them, in the order of
+    /// `columns` (the field of each, if any) and `names`. The same as
+    /// [`RecordBuilder::set_text`] for each cell, in one loop: a row of slots is read
+    /// without going through `self.slots` for every cell. `false` (nothing read) when
+    /// the builder has no slots.
+    pub(super) fn set_slot_row(
+        &mut self,
+        text: &str,
+        ends: &[usize],
+        columns: &[Option<usize>],
+        names: &[String],
+    ) -> bool {
+        let Some((plan, mut words)) = self.slots.take() else {
+            return false;
+        };
+        let (options, key) = (self.options, self.schema.key);
+        // Cells are read as bytes (each is valid UTF-8, as the row is), and made text
+        // only where text is needed: the key, and cells read the usual way.
+        let row = text.as_bytes();
+        let mut start = 0;
+        for (index, (&end, &column)) in ends.iter().zip(columns).enumerate() {
+            let range = start..end;
+            start = end + 1;
+            let cell = row.get(range.clone()).unwrap_or_default();
+            let Some(id) = column else {
+                if options.strict && !cell.is_empty() {
+                    self.unknown_field(&names[index]);
+                }
+                continue;
+            };
+            if Some(id) == key {
+                self.set_key(text.get(range.clone()).unwrap_or_default());
+            }
+            if cell.is_empty() {
+                continue;
+            }
+            match plan.cell_word(id, cell, |c| read_number_bytes(c, options), parse_bool) {
+                Some(word) => set_word(&mut words, id, word),
+                None => {
+                    if self.read_the_usual_way(id, text.get(range).unwrap_or_default()) {
+                        set_word(&mut words, id, 0);
+                    }
+                }
+            }
+        }
+        self.slots = Some((plan, words));
+        true
+    }
+
+    /// A cell the slot plan gives no word for, read into a value: `true` when it is a
+    /// value (its word is then 0: see [`RecordBuilder::set_word_the_usual_way`]), or
+    /// its error is recorded.
+    #[cold]
+    #[inline(never)]
+    fn read_the_usual_way(&mut self, id: usize, cell: &str) -> bool {
+        match value_from_text_with(self.schema, id, cell, self.options) {
+            Ok(_) => true,
+            Err(e) => {
+                self.record.errors.push(e);
+                false
+            }
+        }
     }
 
     /// A cell the slot plan gives no word for: one that is no value of its field's
@@ -656,7 +741,7 @@ mod tests {
             ("true ", None),
             ("ja", None),
         ] {
-            assert_eq!(parse_bool(cell), value, "{cell}");
+            assert_eq!(parse_bool(cell.as_bytes()), value, "{cell}");
         }
     }
 }

@@ -276,9 +276,14 @@ impl CsvRow<'_> {
             ));
             return builder;
         }
-        // One UTF-8 check for the whole row; cell by cell only when it fails, or when
-        // a cell boundary splits a character (both cells are then not UTF-8).
+        // One UTF-8 check for the whole row; cell by cell only when it fails. The byte
+        // between two cells is ASCII (see `RowBuffer`), so a valid row has valid cells.
         let text = std::str::from_utf8(self.bytes).ok();
+        if let Some(text) = text {
+            if builder.set_slot_row(text, self.ends, columns, names) {
+                return builder;
+            }
+        }
         for (index, range) in cell_ranges(self.ends).enumerate() {
             let cell = match text.and_then(|t| t.get(range.clone())) {
                 Some(cell) => Ok(cell),

@@ -55,17 +55,17 @@ impl SlotPlan {
     pub(crate) fn cell_word(
         &self,
         f: usize,
-        cell: &str,
-        number: impl FnOnce(&str) -> Option<f64>,
-        boolean: impl FnOnce(&str) -> Option<bool>,
+        cell: &[u8],
+        number: impl FnOnce(&[u8]) -> Option<f64>,
+        boolean: impl FnOnce(&[u8]) -> Option<bool>,
     ) -> Option<u64> {
         match self.cells.get(f)? {
             CellRead::Zero => Some(0),
-            CellRead::Text => Some(self.texts.get(cell.as_bytes()).unwrap_or(0)),
+            CellRead::Text => Some(self.texts.get(cell).unwrap_or(0)),
             CellRead::TextList => Some(self.list_word(cell)),
             CellRead::Number => number(cell).map(f64::to_bits),
             CellRead::Bool => boolean(cell).map(u64::from),
-            CellRead::Enum(values) => values.get(cell.as_bytes()),
+            CellRead::Enum(values) => values.get(cell),
             CellRead::Usual => None,
         }
     }
@@ -74,11 +74,10 @@ impl SlotPlan {
     /// are rare among a row's cells, and inlined it measured no faster while growing
     /// the loop every cell runs in.
     #[inline(never)]
-    fn list_word(&self, cell: &str) -> u64 {
+    fn list_word(&self, cell: &[u8]) -> u64 {
         // `;` is ASCII, so splitting the bytes splits the text where `str::split`
         // would, without its searcher (list items are short).
-        (cell.as_bytes().split(|b| *b == b';'))
-            .fold(0, |word, item| word | self.texts.get(item).unwrap_or(0))
+        (cell.split(|b| *b == b';')).fold(0, |word, item| word | self.texts.get(item).unwrap_or(0))
     }
 
     /// The one-hot bit of a text among the policy's text constants (0: none of them).
