@@ -436,3 +436,46 @@ fn rows_written_from_slot_decisions_are_identical_on_every_shape() {
     let without = rows(&policies[1], false);
     assert!(without.iter().all(|r| r["tier"].is_null()));
 }
+
+/// The library takes any byte as a CSV delimiter (the command line only ASCII). With a
+/// byte of a multi-byte character as the delimiter, a row can be valid UTF-8 as a whole
+/// while a cell of it is not: that cell is still an error, as cell by cell.
+#[test]
+fn a_non_ascii_delimiter_still_finds_cells_that_are_not_utf8() {
+    let policy = Policy::load("tests/plan/shapes.icp").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("in.csv");
+    std::fs::write(&path, b"id\xa9country\nr1\xc3\xa9DE\n").unwrap();
+    let source = InputSource::File(path);
+    let options = InputOptions {
+        delimiter: Some(0xa9),
+        ..InputOptions::default()
+    };
+    let mut one_by_one = writer(OutputFormat::Jsonl, false, &policy);
+    read_records(&source, &policy.schema, &options, &mut |record| {
+        one_by_one
+            .write(&policy, &decide(&policy, &record))
+            .unwrap();
+        Ok(())
+    })
+    .unwrap();
+    let one_by_one = one_by_one.finish().unwrap();
+    let mut parallel = writer(OutputFormat::Jsonl, false, &policy).for_policy(&policy);
+    sweetspot::run::evaluate_source(
+        &policy,
+        &source,
+        &options,
+        &mut parallel,
+        &mut [0; 4],
+        &mut |_| {},
+    )
+    .unwrap();
+    let parallel = String::from_utf8(parallel.finish().unwrap()).unwrap();
+    assert!(
+        parallel.contains(
+            r#"{"field":"id","message":"column `id` is not valid UTF-8; save the file as UTF-8"}"#
+        ),
+        "{parallel}"
+    );
+    assert_eq!(parallel.as_bytes(), one_by_one.as_slice());
+}

@@ -107,11 +107,7 @@ pub fn run(args: &EvalArgs) -> u8 {
         } else {
             match move_into_place(temp, path) {
                 Ok(None) => {}
-                Ok(Some(e)) => eprintln!(
-                    "warning: the previous `{}` could not be deleted and is left as `{}`: {e}",
-                    path.display(),
-                    temp.display()
-                ),
+                Ok(Some(warning)) => eprintln!("warning: {warning}"),
                 Err(e) => {
                     let _ = std::fs::remove_file(temp);
                     failure = Some(InputError::Write {

@@ -39,10 +39,17 @@ pub struct ReportArgs {
     now: Option<String>,
 }
 
+/// Shows the warning of a file written in place of another, if any.
+fn warn(warning: Option<String>) {
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+}
+
 /// Writes `text` to the file, or to standard output.
 pub fn emit(output: Option<&Path>, text: &str) -> Result<(), ReportError> {
     match output {
-        Some(path) => manifest::write_file(path, text),
+        Some(path) => manifest::write_file(path, text).map(warn),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())
@@ -144,7 +151,10 @@ pub fn write_eval_manifest(
         generated_at: RunInfo::now().generated_at,
     };
     match manifest::write(path, &run) {
-        Ok(()) => 0,
+        Ok(warning) => {
+            warn(warning);
+            0
+        }
         Err(error) => {
             eprint_diagnostic(&error);
             2

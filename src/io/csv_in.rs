@@ -102,6 +102,15 @@ struct Scanner {
     skip_lines: bool,
 }
 
+/// Whether rows may be cut, and quote-free lines passed over, without following each
+/// byte: only for an ASCII delimiter that is not a quote or a line end. A delimiter
+/// that is a line end would make a line end inside a row; a byte of a multi-byte
+/// character between two cells would make a row of invalid cells valid UTF-8 as a
+/// whole (see `RowBuffer`).
+fn splits_plainly(delimiter: u8) -> bool {
+    delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\n' | b'\r')
+}
+
 /// Passes over `lines`: whole lines, without a quote, starting where a row starts
 /// (outside quotes). They are shorter than one read, so no cell or row among them can
 /// pass a limit; only the line count changes, and the next row starts after them.
@@ -272,7 +281,7 @@ pub(crate) fn read_csv(
         inner: reader,
         delimiter,
         state: Rc::clone(&state),
-        skip_lines: true,
+        skip_lines: splits_plainly(delimiter),
     };
     let mut csv = RowReader::new(
         delimiter,
@@ -430,8 +439,7 @@ impl<R: BufRead> RowReader<R> {
             byte: 0,
             line: 1,
             between_rows: false,
-            // A delimiter the plain split looks for as something else.
-            plain_rows: !matches!(delimiter, b'"' | b'\n' | b'\r'),
+            plain_rows: splits_plainly(delimiter),
         }
     }
 
@@ -462,7 +470,7 @@ impl<R: BufRead> RowReader<R> {
                 InputEmpty => {}
                 OutputFull => buf.grow_bytes(),
                 OutputEndsFull => buf.grow_ends(),
-                Record => return Ok(Some((buf.spread_cells(size, self.delimiter), line))),
+                Record => return Ok(Some((buf.spread_cells(size), line))),
                 End => return Ok(None),
             }
         }
@@ -678,7 +686,7 @@ mod tests {
     /// What a scanner over `input`, read `chunk` bytes at a time, has seen after each
     /// read (all but the line where the current row began, which it notes only when it
     /// reports a limit).
-    fn scans(input: &[u8], chunk: usize, skip_lines: bool) -> Vec<String> {
+    fn scans(input: &[u8], chunk: usize, delimiter: u8, skip_lines: bool) -> Vec<String> {
         let state = Rc::new(RefCell::new(ScanState {
             line: 1,
             row_line: 1,
@@ -689,9 +697,9 @@ mod tests {
                 chunk,
                 std::io::Cursor::new(input.to_vec()),
             )),
-            delimiter: b',',
+            delimiter,
             state: Rc::clone(&state),
-            skip_lines,
+            skip_lines: skip_lines && splits_plainly(delimiter),
         };
         let mut seen = Vec::new();
         let mut buf = vec![0; chunk];
@@ -720,8 +728,8 @@ mod tests {
     #[test]
     fn whole_lines_are_skipped_only_after_the_last_quote() {
         let input = b"a,b\nc,\"d\ne\"\nf,g\r\nh\n\ni,j";
-        let skipped = scans(input, 64, true);
-        assert_eq!(skipped, scans(input, 64, false));
+        let skipped = scans(input, 64, b',', true);
+        assert_eq!(skipped, scans(input, 64, b',', false));
         assert_eq!(
             skipped[0],
             "Ok(23) line 7 offset 23 quoted false false open (6, 2) cell 2 row 3 eof false overflow None"
@@ -748,11 +756,10 @@ mod tests {
         #[test]
         fn plain_rows_are_read_as_the_parser_reads_them(
             atoms in proptest::collection::vec(proptest::sample::select(ATOMS), 0..80),
-            semicolon in any::<bool>(),
+            delimiter in proptest::sample::select(&[b',', b';', b'\r', b'\n', b'"', 0xa9][..]),
             buffered in 1usize..40,
         ) {
             let input = atoms.concat();
-            let delimiter = if semicolon { b';' } else { b',' };
             prop_assert_eq!(
                 rows(&input, delimiter, true, buffered),
                 rows(&input, delimiter, false, buffered)
@@ -764,9 +771,13 @@ mod tests {
         fn skipped_lines_are_scanned_as_followed_lines(
             atoms in proptest::collection::vec(proptest::sample::select(ATOMS), 0..80),
             chunk in 1usize..40,
+            delimiter in proptest::sample::select(&[b',', b';', b'\r', b'\n', b'"', 0xa9][..]),
         ) {
             let input = atoms.concat();
-            prop_assert_eq!(scans(&input, chunk, true), scans(&input, chunk, false));
+            prop_assert_eq!(
+                scans(&input, chunk, delimiter, true),
+                scans(&input, chunk, delimiter, false)
+            );
         }
     }
 }

@@ -130,8 +130,9 @@ pub(super) struct RowSize {
 }
 
 /// What rows are read into: every row back to back, and where each of its cells ends,
-/// counted from the start of the row. Within a row one byte stands between two cells,
-/// where the delimiter stood: a row without quotes is kept as it was read (see
+/// counted from the start of the row. Within a row one ASCII byte stands between two
+/// cells (where the delimiter stood, when it is ASCII: a row without quotes is kept as
+/// it was read), so a row that is valid UTF-8 as a whole has valid cells (see
 /// [`cell_ranges`]). Both are kept initialized past what they hold, so that the CSV
 /// parser writes a row straight into them.
 #[derive(Debug, Default)]
@@ -176,9 +177,11 @@ impl RowBuffer {
         self.ends.resize(size, 0);
     }
 
-    /// Puts one byte, `gap`, between the cells of the row of `size` just written into
-    /// the room back to back (as the CSV parser writes them); the row's new size.
-    pub(super) fn spread_cells(&mut self, size: RowSize, gap: u8) -> RowSize {
+    /// Puts one byte between the cells of the row of `size` just written into the room
+    /// back to back (as the CSV parser writes them); the row's new size. The byte is
+    /// ASCII, so the row is valid UTF-8 only if each of its cells is.
+    pub(super) fn spread_cells(&mut self, size: RowSize) -> RowSize {
+        const GAP: u8 = b',';
         let Some(gaps) = size.ends.checked_sub(1).filter(|&gaps| gaps > 0) else {
             return size;
         };
@@ -191,7 +194,7 @@ impl RowBuffer {
         for cell in (1..size.ends).rev() {
             let (start, end) = (ends[cell - 1], ends[cell]);
             bytes.copy_within(start..end, start + cell);
-            bytes[start + cell - 1] = gap;
+            bytes[start + cell - 1] = GAP;
             ends[cell] = end + cell;
         }
         RowSize {

@@ -101,21 +101,21 @@ pub fn build(run: &EvalRun<'_>) -> Result<Value, ReportError> {
     }))
 }
 
-/// Writes `text` to `path` whole: first to a temporary file beside it, then renamed, so a
-/// reader never sees half a file.
-pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
+/// Writes `text` to `path` whole: first to a temporary file beside it, then moved into
+/// place, so a reader never sees half a file. `Ok(Some(warning))`: written, but the
+/// previous file could not be deleted (the warning says where it is left).
+pub fn write_file(path: &Path, text: &str) -> Result<Option<String>, ReportError> {
     let temp = partial_path(path);
     let fail = |e: std::io::Error| ReportError::Write {
         path: path.display().to_string(),
         message: e.to_string(),
     };
     if is_written_in_place(path) {
-        return std::fs::write(path, text).map_err(fail);
+        return std::fs::write(path, text).map(|()| None).map_err(fail);
     }
     std::fs::write(&temp, text).map_err(fail)?;
     match move_into_place(&temp, path) {
-        // The new file is in place; what is left at `temp` is the previous one.
-        Ok(_) => Ok(()),
+        Ok(warning) => Ok(warning),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             Err(fail(e))
@@ -123,8 +123,9 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), ReportError> {
     }
 }
 
-/// Builds the manifest and writes it to `path` as pretty JSON.
-pub fn write(path: &Path, run: &EvalRun<'_>) -> Result<(), ReportError> {
+/// Builds the manifest and writes it to `path` as pretty JSON (see [`write_file`] for
+/// the warning).
+pub fn write(path: &Path, run: &EvalRun<'_>) -> Result<Option<String>, ReportError> {
     let manifest = build(run)?;
     let text = serde_json::to_string_pretty(&manifest).unwrap_or_default() + "\n";
     write_file(path, &text)
