@@ -323,6 +323,9 @@ pub(crate) fn read_csv(
     let (bytes, ends) = header.unheld(size);
     let mut columns: Vec<Option<usize>> = Vec::with_capacity(ends.len());
     let mut names: Vec<String> = Vec::with_capacity(ends.len());
+    // A set, not a search of the names so far: a header can hold many thousands of
+    // columns.
+    let mut seen = std::collections::HashSet::with_capacity(ends.len());
     for (index, range) in cell_ranges(ends).enumerate() {
         let raw = bytes.get(range).unwrap_or_default();
         let Ok(column) = std::str::from_utf8(raw) else {
@@ -333,7 +336,7 @@ pub(crate) fn read_csv(
                 help: Some("save the file as UTF-8".to_string()),
             });
         };
-        if names.iter().any(|n| n == column) {
+        if !seen.insert(column) {
             return Err(InputError::BadHeader {
                 file: name.to_string(),
                 line: 1,
