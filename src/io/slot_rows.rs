@@ -42,13 +42,9 @@ impl SlotRows<'_> {
         d: &SlotDecision,
         buf: &mut Vec<u8>,
     ) -> io::Result<()> {
-        if self.format == OutputFormat::Json {
-            buf.extend_from_slice(b",\n");
-        }
+        buf.extend_from_slice(self.format.before_row());
         self.row(record, words, d, buf)?;
-        if self.format == OutputFormat::Jsonl {
-            buf.push(b'\n');
-        }
+        buf.extend_from_slice(self.format.after_row());
         Ok(())
     }
 

@@ -23,6 +23,25 @@ pub enum OutputFormat {
     Csv,
 }
 
+impl OutputFormat {
+    /// What goes before each JSON row in a run of rows: `,\n` between the objects of a
+    /// JSON array ([`DecisionWriter::write_rows`] drops the first and opens the array).
+    pub(super) fn before_row(self) -> &'static [u8] {
+        match self {
+            OutputFormat::Json => b",\n",
+            _ => b"",
+        }
+    }
+
+    /// What goes after each JSON row: a line end in JSON Lines.
+    pub(super) fn after_row(self) -> &'static [u8] {
+        match self {
+            OutputFormat::Jsonl => b"\n",
+            _ => b"",
+        }
+    }
+}
+
 /// Turns one decision into the bytes of one output row. Holds no output and no
 /// position, so rows can be encoded in parallel and written in order afterwards.
 #[derive(Debug, Clone)]
@@ -53,9 +72,7 @@ impl RowEncoder {
                         },
                     )?,
                 }
-                if self.format == OutputFormat::Jsonl {
-                    buf.push(b'\n');
-                }
+                buf.extend_from_slice(self.format.after_row());
                 Ok(())
             }
             OutputFormat::Csv => self.encode_csv(policy, d, buf),
@@ -232,9 +249,10 @@ impl<W: Write> DecisionWriter<W> {
         if self.encoder.format == OutputFormat::Json {
             // JSON rows are encoded as `,\n{...}`; the first one opens the array.
             let first = self.count == 0;
-            self.out.write_all(if first { b"[\n" } else { b",\n" })?;
+            let between = OutputFormat::Json.before_row();
+            self.out.write_all(if first { b"[\n" } else { between })?;
             self.out
-                .write_all(bytes.strip_prefix(b",\n").unwrap_or(bytes))?;
+                .write_all(bytes.strip_prefix(between).unwrap_or(bytes))?;
         } else {
             self.out.write_all(bytes)?;
         }
@@ -263,9 +281,7 @@ impl RowEncoder {
     ) -> std::io::Result<u64> {
         let mut rows = 0;
         for d in decisions {
-            if self.format == OutputFormat::Json {
-                buf.extend_from_slice(b",\n");
-            }
+            buf.extend_from_slice(self.format.before_row());
             self.encode(policy, d, buf)?;
             rows += 1;
         }
