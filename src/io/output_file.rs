@@ -40,7 +40,7 @@ pub fn move_into_place(temp: &Path, path: &Path) -> io::Result<Option<String>> {
         if renameat_with(CWD, temp, CWD, path, RenameFlags::EXCHANGE).is_ok() {
             return Ok(std::fs::remove_file(temp).err().map(|e| {
                 format!(
-                    "the previous `{}` could not be deleted and is left as `{}`: {e}",
+                    "the previous `{}` could not be deleted and is left as `{}` (delete it by hand): {e}",
                     path.display(),
                     temp.display()
                 )

@@ -43,18 +43,6 @@ impl SlotRows<'_> {
         buf: &mut Vec<u8>,
     ) -> io::Result<()> {
         buf.extend_from_slice(self.format.before_row());
-        self.row(record, words, d, buf)?;
-        buf.extend_from_slice(self.format.after_row());
-        Ok(())
-    }
-
-    fn row(
-        &self,
-        record: &Record,
-        words: &[u64],
-        d: &SlotDecision,
-        buf: &mut Vec<u8>,
-    ) -> io::Result<()> {
         let (frame, pre, plan) = (self.frame, self.pre, self.plan);
         // An invalid record has no score (and shows no rules).
         let score = (d.kind != DecisionKind::Invalid).then_some(d.score);
@@ -81,7 +69,9 @@ impl SlotRows<'_> {
         for (i, r) in rules(shown.unknown).enumerate() {
             unknown(buf, frame, pre, i, r, &plan.missing(r, words, d))?;
         }
-        frame.tail(buf, &record.errors)
+        frame.tail(buf, &record.errors)?;
+        buf.extend_from_slice(self.format.after_row());
+        Ok(())
     }
 }
 
